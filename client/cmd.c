@@ -1,0 +1,327 @@
+/* The command table and the views of each op's result. Labels of field
+ * lines are keyd's member names, so `keyctl X` and `keyctl --json X` use
+ * the same words. Secrets appear in exactly three views: the *_new ones. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "client/cmd.h"
+#include "client/output.h"
+
+#define SYNOPSIS_MAX	128
+
+#define POS(meta, key)		{ (meta), (key), 0 }
+#define POS_OPT(meta, key)	{ (meta), (key), 1 }
+#define OPT(name, meta)		{ (name), (meta), 0 }
+#define OPT_REQ(name, meta)	{ (name), (meta), 1 }
+#define NO_POS			{ NULL, NULL, 0 }
+#define NO_OPT			{ NULL, NULL, 0 }
+#define END			{ NULL, NULL, OUTPUT_TEXT }
+
+static const struct output_field status_f[] = {
+	{ "version", "version", OUTPUT_TEXT },
+	{ "pid", "pid", OUTPUT_TEXT },
+	{ "uptime", "uptime", OUTPUT_TEXT },
+	{ "listen", "listen", OUTPUT_TEXT },
+	{ "tls", "tls", OUTPUT_TEXT },
+	{ "store_schema", "store_schema", OUTPUT_TEXT },
+	{ "dek_version", "dek_version", OUTPUT_TEXT },
+	{ "policy_version", "policy_version", OUTPUT_TEXT },
+	{ "clients", "clients", OUTPUT_TEXT },
+	{ "roles", "roles", OUTPUT_TEXT },
+	END
+};
+
+static const struct output_field key_new_f[] = {
+	{ "client", "client", OUTPUT_TEXT },
+	{ "key_id", "key_id", OUTPUT_TEXT },
+	{ "key", "key", OUTPUT_SECRET },
+	END
+};
+
+static const struct output_field client_cols[] = {
+	{ "name", "NAME", OUTPUT_TEXT },
+	{ "role", "ROLE", OUTPUT_TEXT },
+	{ "state", "STATE", OUTPUT_TEXT },
+	{ "keys", "KEYS", OUTPUT_TEXT },
+	{ "tokens", "TOKENS", OUTPUT_TEXT },
+	{ "created_at", "CREATED", OUTPUT_TIME },
+	END
+};
+
+static const struct output_field client_show_f[] = {
+	{ "client.name", "name", OUTPUT_TEXT },
+	{ "client.role", "role", OUTPUT_TEXT },
+	{ "client.state", "state", OUTPUT_TEXT },
+	{ "client.epoch", "epoch", OUTPUT_TEXT },
+	{ "client.created_at", "created_at", OUTPUT_TIME },
+	{ "client.keys", "keys", OUTPUT_TEXT },
+	{ "client.tokens", "tokens", OUTPUT_TEXT },
+	{ "scopes", "scopes", OUTPUT_TEXT },
+	END
+};
+
+static const struct output_field client_state_f[] = {
+	{ "client", "client", OUTPUT_TEXT },
+	{ "state", "state", OUTPUT_TEXT },
+	END
+};
+
+static const struct output_field client_revoke_all_f[] = {
+	{ "client", "client", OUTPUT_TEXT },
+	{ "epoch", "epoch", OUTPUT_TEXT },
+	{ "key_epoch", "key_epoch", OUTPUT_TEXT },
+	END
+};
+
+static const struct output_field key_cols[] = {
+	{ "key_id", "KEY_ID", OUTPUT_TEXT },
+	{ "state", "STATE", OUTPUT_TEXT },
+	{ "created_at", "CREATED", OUTPUT_TIME },
+	{ "expires_at", "EXPIRES", OUTPUT_TIME },
+	END
+};
+
+static const struct output_field key_revoke_f[] = {
+	{ "key_id", "key_id", OUTPUT_TEXT },
+	{ "client", "client", OUTPUT_TEXT },
+	{ "state", "state", OUTPUT_TEXT },
+	{ "tokens_revoked", "tokens_revoked", OUTPUT_TEXT },
+	END
+};
+
+static const struct output_field token_new_f[] = {
+	{ "client", "client", OUTPUT_TEXT },
+	{ "token_id", "token_id", OUTPUT_TEXT },
+	{ "token_type", "token_type", OUTPUT_TEXT },
+	{ "scope", "scope", OUTPUT_TEXT },
+	{ "expires_in", "expires_in", OUTPUT_TEXT },
+	{ "access_token", "access_token", OUTPUT_SECRET },
+	END
+};
+
+static const struct output_field token_cols[] = {
+	{ "token_id", "TOKEN_ID", OUTPUT_TEXT },
+	{ "client", "CLIENT", OUTPUT_TEXT },
+	{ "key_id", "KEY_ID", OUTPUT_TEXT },
+	{ "scope", "SCOPE", OUTPUT_TEXT },
+	{ "state", "STATE", OUTPUT_TEXT },
+	{ "issued_at", "ISSUED", OUTPUT_TIME },
+	{ "expires_at", "EXPIRES", OUTPUT_TIME },
+	END
+};
+
+static const struct output_field token_revoke_f[] = {
+	{ "token_id", "token_id", OUTPUT_TEXT },
+	{ "state", "state", OUTPUT_TEXT },
+	END
+};
+
+static const struct output_field token_revoke_all_f[] = {
+	{ "client", "client", OUTPUT_TEXT },
+	{ "epoch", "epoch", OUTPUT_TEXT },
+	END
+};
+
+static const struct output_field admintoken_new_f[] = {
+	{ "name", "name", OUTPUT_TEXT },
+	{ "token_id", "token_id", OUTPUT_TEXT },
+	{ "token", "token", OUTPUT_SECRET },
+	END
+};
+
+static const struct output_field admintoken_cols[] = {
+	{ "token_id", "TOKEN_ID", OUTPUT_TEXT },
+	{ "name", "NAME", OUTPUT_TEXT },
+	{ "state", "STATE", OUTPUT_TEXT },
+	{ "created_at", "CREATED", OUTPUT_TIME },
+	END
+};
+
+static const struct output_view v_status = { status_f, NULL, NULL };
+static const struct output_view v_key_new = { key_new_f, NULL, NULL };
+static const struct output_view v_client_list = { NULL, "clients",
+    client_cols };
+static const struct output_view v_client_show = { client_show_f, "keys",
+    key_cols };
+static const struct output_view v_client_state = { client_state_f, NULL,
+    NULL };
+static const struct output_view v_client_revoke_all = {
+    client_revoke_all_f, NULL, NULL };
+static const struct output_view v_key_list = { NULL, "keys", key_cols };
+static const struct output_view v_key_revoke = { key_revoke_f, NULL, NULL };
+static const struct output_view v_token_new = { token_new_f, NULL, NULL };
+static const struct output_view v_token_list = { NULL, "tokens",
+    token_cols };
+static const struct output_view v_token_revoke = { token_revoke_f, NULL,
+    NULL };
+static const struct output_view v_token_revoke_all = { token_revoke_all_f,
+    NULL, NULL };
+static const struct output_view v_admintoken_new = { admintoken_new_f, NULL,
+    NULL };
+static const struct output_view v_admintoken_list = { NULL, "admin_tokens",
+    admintoken_cols };
+
+/* noun, verb, op, positionals, options, view, help */
+static const struct cmd cmd_table[] = {
+	{ "status", NULL, "status", { NO_POS }, { NO_OPT },
+	  &v_status, "show keyd's version, uptime and counts" },
+	{ "client", "create", "client.create", { POS("NAME", "name") },
+	  { OPT_REQ("role", "ROLE") },
+	  &v_key_new, "create a client; shows its first key once" },
+	{ "client", "list", "client.list", { NO_POS }, { NO_OPT },
+	  &v_client_list, "list clients" },
+	{ "client", "show", "client.show", { POS("NAME", "name") }, { NO_OPT },
+	  &v_client_show, "show a client, its keys and scopes" },
+	{ "client", "disable", "client.disable", { POS("NAME", "name") },
+	  { NO_OPT }, &v_client_state, "disable a client" },
+	{ "client", "enable", "client.enable", { POS("NAME", "name") },
+	  { NO_OPT }, &v_client_state, "enable a disabled client" },
+	{ "client", "revoke-all", "client.revoke-all", { POS("NAME", "name") },
+	  { NO_OPT }, &v_client_revoke_all,
+	  "kill every key and token of a client at once" },
+	{ "key", "list", "key.list", { POS("NAME", "client") }, { NO_OPT },
+	  &v_key_list, "list a client's provisioning keys" },
+	{ "key", "create", "key.create", { POS("NAME", "client") }, { NO_OPT },
+	  &v_key_new, "add a provisioning key; shows it once" },
+	{ "key", "revoke", "key.revoke", { POS("KEY_ID", "key_id") },
+	  { NO_OPT }, &v_key_revoke, "revoke a key and the tokens it issued" },
+	{ "token", "issue", "token.issue", { POS("NAME", "client") },
+	  { OPT("ttl", "DURATION"), OPT("scope", "SCOPES") },
+	  &v_token_new, "issue an access token; shows it once" },
+	{ "token", "list", "token.list", { POS_OPT("NAME", "client") },
+	  { NO_OPT }, &v_token_list, "list access tokens" },
+	{ "token", "revoke", "token.revoke", { POS("TOKEN_ID", "token_id") },
+	  { NO_OPT }, &v_token_revoke, "revoke one access token" },
+	{ "token", "revoke-all", "token.revoke-all", { POS("NAME", "client") },
+	  { NO_OPT }, &v_token_revoke_all,
+	  "kill every access token of a client; keys stay" },
+	{ "admin-token", "create", "admintoken.create", { POS("NAME", "name") },
+	  { NO_OPT }, &v_admintoken_new, "create an admin token; shows it once" },
+	{ "admin-token", "list", "admintoken.list", { NO_POS }, { NO_OPT },
+	  &v_admintoken_list, "list admin tokens" },
+	{ "admin-token", "revoke", "admintoken.revoke",
+	  { POS("TOKEN_ID", "token_id") }, { NO_OPT },
+	  &v_token_revoke, "revoke an admin token" },
+};
+
+#define CMD_COUNT	(sizeof(cmd_table) / sizeof(cmd_table[0]))
+
+static int
+cmd_same(const char *a, const char *b)
+{
+	if (a == NULL || b == NULL)
+		return a == b;
+	return strcmp(a, b) == 0;
+}
+
+const struct cmd *
+cmd_find(const char *noun, const char *verb)
+{
+	size_t	i;
+
+	for (i = 0; i < CMD_COUNT; i++)
+		if (cmd_same(cmd_table[i].noun, noun) &&
+		    cmd_same(cmd_table[i].verb, verb))
+			return &cmd_table[i];
+	return NULL;
+}
+
+int
+cmd_noun_kind(const char *noun)
+{
+	size_t	i;
+
+	for (i = 0; i < CMD_COUNT; i++)
+		if (strcmp(cmd_table[i].noun, noun) == 0)
+			return cmd_table[i].verb != NULL;
+	return -1;
+}
+
+int
+cmd_opt_index(const struct cmd *c, const char *name, size_t len)
+{
+	int	i;
+
+	for (i = 0; i < CMD_MAX_OPTS && c->opts[i].name != NULL; i++)
+		if (strlen(c->opts[i].name) == len &&
+		    memcmp(c->opts[i].name, name, len) == 0)
+			return i;
+	return -1;
+}
+
+/* Append to BUF at *OFF; once BUF is full, later appends do nothing. */
+static void
+cmd_append(char *buf, size_t len, size_t *off, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+static void
+cmd_append(char *buf, size_t len, size_t *off, const char *fmt, ...)
+{
+	va_list	ap;
+	int	n;
+
+	if (*off + 1 >= len)
+		return;
+	va_start(ap, fmt);
+	n = vsnprintf(buf + *off, len - *off, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return;
+	*off += (size_t)n;
+	if (*off >= len)
+		*off = len - 1;
+}
+
+void
+cmd_synopsis(const struct cmd *c, char *buf, size_t len)
+{
+	size_t	i, off = 0;
+
+	if (len == 0)
+		return;
+	buf[0] = '\0';
+	cmd_append(buf, len, &off, "%s", c->noun);
+	if (c->verb != NULL)
+		cmd_append(buf, len, &off, " %s", c->verb);
+	for (i = 0; i < CMD_MAX_POS && c->pos[i].meta != NULL; i++)
+		cmd_append(buf, len, &off, c->pos[i].optional ? " [%s]" :
+		    " %s", c->pos[i].meta);
+	for (i = 0; i < CMD_MAX_OPTS && c->opts[i].name != NULL; i++)
+		cmd_append(buf, len, &off, c->opts[i].required ?
+		    " --%s %s" : " [--%s %s]", c->opts[i].name,
+		    c->opts[i].meta);
+}
+
+void
+cmd_verbs(const char *noun, char *buf, size_t len)
+{
+	size_t	i, off = 0;
+
+	if (len == 0)
+		return;
+	buf[0] = '\0';
+	for (i = 0; i < CMD_COUNT; i++)
+		if (strcmp(cmd_table[i].noun, noun) == 0 &&
+		    cmd_table[i].verb != NULL)
+			cmd_append(buf, len, &off, "%s%s", off > 0 ? " " : "",
+			    cmd_table[i].verb);
+}
+
+void
+cmd_list(FILE *fp)
+{
+	char	syn[SYNOPSIS_MAX];
+	size_t	i, w = 0;
+
+	for (i = 0; i < CMD_COUNT; i++) {
+		cmd_synopsis(&cmd_table[i], syn, sizeof(syn));
+		if (strlen(syn) > w)
+			w = strlen(syn);
+	}
+	for (i = 0; i < CMD_COUNT; i++) {
+		cmd_synopsis(&cmd_table[i], syn, sizeof(syn));
+		fprintf(fp, "  %-*s  %s\n", (int)w, syn, cmd_table[i].help);
+	}
+}

@@ -1,0 +1,32 @@
+/* application/x-www-form-urlencoded bodies (RFC 6749 requests). */
+#ifndef KEYD_FORM_H
+#define KEYD_FORM_H
+
+#include <stddef.h>
+
+#define FORM_MAX_FIELDS 32
+
+struct form_field {
+	char	*name;
+	char	*value;
+};
+
+struct form {
+	struct form_field f[FORM_MAX_FIELDS];
+	size_t	 n;
+};
+
+/* Decode BODY (LEN bytes) into F: '+' is space, %XX is decoded, a bad %
+ * escape, an embedded NUL, more than FORM_MAX_FIELDS fields or a repeated
+ * name (RFC 6749 §3.1) fail. F owns copies; free them with form_clear, which
+ * wipes them (a form may carry client_secret). Returns 0 or -1. */
+int form_parse(const char *body, size_t len, struct form *f)
+	__attribute__((warn_unused_result));
+
+/* The value of NAME, or NULL. The pointer lives as long as F. */
+const char *form_get(const struct form *f, const char *name);
+
+/* Wipe and free every field; F may be reused after. */
+void form_clear(struct form *f);
+
+#endif

@@ -1,0 +1,49 @@
+/* The daemon's shared state: configuration, store, keyring, token cache and
+ * the active policy. One per process; handed to every module that needs it. */
+#ifndef KEYD_KEYD_H
+#define KEYD_KEYD_H
+
+#include <pthread.h>
+#include <stdint.h>
+#include <time.h>
+
+#include "keyd/config.h"
+
+#define KEYD_VERSION "0.1.0"
+
+struct store;
+struct keyring;
+struct authn;
+struct policy_set;
+
+struct keyd {
+	struct config		 cfg;
+	struct store		*store;
+	struct keyring		*kr;
+	struct authn		*authn;
+	pthread_rwlock_t	 policy_lock;
+	struct policy_set	*policy;	/* under policy_lock */
+	int64_t			 policy_version;
+	time_t			 started;
+};
+
+/* Open the store, unlock the keyring with the configured root key, load
+ * the DEKs, the pepper and the active policy. On failure ERR says what to
+ * do and everything opened is closed. Returns 0 or -1. */
+int keyd_open(struct keyd *k, char *err, size_t errlen)
+	__attribute__((warn_unused_result));
+
+/* Close everything keyd_open opened; wipes keys. */
+void keyd_close(struct keyd *k);
+
+/* Read the root key named by k->cfg.root_key into *ROOT (sodium_malloc'd;
+ * free with keyring_secret_free). Passphrase mode reads
+ * $KEYD_PASSPHRASE_FILE, $CREDENTIALS_DIRECTORY/keyd-passphrase or the
+ * terminal, and the salt from the store. Returns 0 or -1 with ERR. */
+int keyd_root_key(struct keyd *k, unsigned char **root, char *err,
+    size_t errlen) __attribute__((warn_unused_result));
+
+/* Seconds since the epoch. */
+int64_t keyd_now(void);
+
+#endif

@@ -1,0 +1,87 @@
+/* Event log on stderr. Each line is built in one buffer and written with
+ * one write(2), so lines from concurrent threads never interleave. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <jansson.h>
+
+#include "keyd/log.h"
+
+#define LOG_LINE_MAX 2048
+
+static int log_json;
+
+static const char *const level_names[] = { "debug", "info", "warn", "error" };
+
+void
+log_set_json(int json)
+{
+	log_json = json;
+}
+
+static void
+log_timestamp(char *buf, size_t len)
+{
+	struct timespec ts;
+	struct tm tm;
+	char ms[8];
+	size_t n;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	gmtime_r(&ts.tv_sec, &tm);
+	n = strftime(buf, len, "%Y-%m-%dT%H:%M:%S", &tm);
+	snprintf(ms, sizeof(ms), ".%03dZ", (int)(ts.tv_nsec / 1000000) % 1000);
+	if (n + strlen(ms) < len)
+		memcpy(buf + n, ms, strlen(ms) + 1);
+}
+
+static size_t
+log_format_json(char *line, size_t len, const char *ts, enum log_level level,
+    const char *event, const char *msg)
+{
+	json_t	*o;
+	char	*s;
+	int	 n;
+
+	o = json_pack("{s:s, s:s, s:s, s:s}", "ts", ts,
+	    "level", level_names[level], "event", event, "msg", msg);
+	if (o == NULL)
+		return 0;
+	s = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	json_decref(o);
+	if (s == NULL)
+		return 0;
+	n = snprintf(line, len, "%s\n", s);
+	free(s);
+	return n < 0 ? 0 : (size_t)n >= len ? len - 1 : (size_t)n;
+}
+
+void
+log_event(enum log_level level, const char *event, const char *fmt, ...)
+{
+	char	 msg[LOG_LINE_MAX / 2], ts[32], line[LOG_LINE_MAX];
+	va_list	 ap;
+	size_t	 n;
+	int	 r;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	log_timestamp(ts, sizeof(ts));
+	if (log_json) {
+		n = log_format_json(line, sizeof(line), ts, level, event, msg);
+	} else {
+		r = snprintf(line, sizeof(line), "%s %-5s %s: %s\n", ts,
+		    level_names[level], event, msg);
+		n = r < 0 ? 0 : (size_t)r >= sizeof(line) ? sizeof(line) - 1 :
+		    (size_t)r;
+		if (n == sizeof(line) - 1)
+			line[n - 1] = '\n';
+	}
+	if (n > 0 && write(STDERR_FILENO, line, n) < 0)
+		return;
+}

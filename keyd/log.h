@@ -1,0 +1,16 @@
+/* One line per event on stderr; text by default, JSON lines with
+ * log_format = json. Never pass a secret to these functions. */
+#ifndef KEYD_LOG_H
+#define KEYD_LOG_H
+
+enum log_level { LOG_DEBUG, LOG_INFO, LOG_WARN, LOG_ERROR };
+
+/* Select JSON lines (1) or text (0). Call before threads start. */
+void log_set_json(int json);
+
+/* Log EVENT (a short dotted name, "token.issued") with a printf-style
+ * message. Thread-safe: each line is written with one write(2). */
+void log_event(enum log_level level, const char *event, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+#endif

@@ -1,0 +1,466 @@
+/* libmicrohttpd glue: accept, bound and collect the body, route, answer.
+ * Model: MHD's internal epoll thread pool, one thread per core; handlers
+ * are short and never block on the network (the proxy issue revisits this
+ * with measurements). */
+#include <sys/socket.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <microhttpd.h>
+#include <sodium.h>
+
+#include "keyd/http.h"
+#include "keyd/keyd.h"
+#include "keyd/log.h"
+#include "keyd/oauth.h"
+#include "keyd/server.h"
+
+#define PEM_MAX		(64 * 1024)
+#define CONN_MEM_LIMIT	(256 * 1024)
+#define CONN_TIMEOUT_S	30
+
+struct server {
+	struct MHD_Daemon	*mhd;
+	struct keyd		*k;
+	char			*cert_pem;
+	char			*key_pem;	/* sodium_malloc'd */
+};
+
+/* Per-request state between MHD's calls. */
+struct reqctx {
+	char		*body;
+	size_t		 len, cap;
+	int		 too_big;
+	struct timespec	 start;
+	char		 request_id[33];
+};
+
+struct route {
+	const char	*method;
+	const char	*path;
+	http_handler	 handler;
+};
+
+static void healthz(struct keyd *, const struct http_req *, struct http_resp *);
+
+static const struct route routes[] = {
+	{ "POST", "/oauth/token",	oauth_token },
+	{ "POST", "/oauth/introspect",	oauth_introspect },
+	{ "POST", "/oauth/revoke",	oauth_revoke },
+	{ "GET",  "/healthz",		healthz },
+};
+
+#define NROUTES (sizeof(routes) / sizeof(routes[0]))
+
+static void
+healthz(struct keyd *k, const struct http_req *req, struct http_resp *resp)
+{
+	(void)k;
+	(void)req;
+	http_json(resp, json_pack("{s:s}", "status", "ok"));
+}
+
+/* Find the route for METHOD and PATH; *KNOWN_PATH says whether PATH exists
+ * under another method (405 rather than 404). */
+static const struct route *
+route_find(const char *method, const char *path, int *known_path)
+{
+	size_t i;
+
+	*known_path = 0;
+	for (i = 0; i < NROUTES; i++) {
+		if (strcmp(routes[i].path, path) != 0)
+			continue;
+		*known_path = 1;
+		if (strcmp(routes[i].method, method) == 0)
+			return &routes[i];
+	}
+	return NULL;
+}
+
+static void
+reqctx_free(struct reqctx **rp)
+{
+	struct reqctx *r = *rp;
+
+	if (r == NULL)
+		return;
+	if (r->body != NULL) {
+		sodium_memzero(r->body, r->cap);	/* may hold a secret */
+		free(r->body);
+	}
+	free(r);
+	*rp = NULL;
+}
+
+static void
+on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
+    enum MHD_RequestTerminationCode toe)
+{
+	(void)cls;
+	(void)c;
+	(void)toe;
+	reqctx_free((struct reqctx **)con_cls);
+}
+
+static int
+body_append(struct reqctx *r, const char *data, size_t n, uint64_t max)
+{
+	char	*nb;
+	size_t	 cap;
+
+	if (r->len + n > max) {
+		r->too_big = 1;
+		return 0;
+	}
+	if (r->len + n + 1 > r->cap) {
+		cap = r->cap == 0 ? 4096 : r->cap;
+		while (cap < r->len + n + 1)
+			cap *= 2;
+		if ((nb = malloc(cap)) == NULL)
+			return -1;
+		if (r->body != NULL) {
+			memcpy(nb, r->body, r->len);
+			sodium_memzero(r->body, r->cap);
+			free(r->body);
+		}
+		r->body = nb;
+		r->cap = cap;
+	}
+	memcpy(r->body + r->len, data, n);
+	r->len += n;
+	r->body[r->len] = '\0';
+	return 0;
+}
+
+static void
+peer_addr(struct MHD_Connection *c, char *buf, size_t len)
+{
+	const union MHD_ConnectionInfo	*ci;
+	const struct sockaddr		*sa;
+
+	snprintf(buf, len, "-");
+	ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	if (ci == NULL || (sa = ci->client_addr) == NULL)
+		return;
+	if (sa->sa_family == AF_INET)
+		inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)
+		    sa)->sin_addr, buf, (socklen_t)len);
+	else if (sa->sa_family == AF_INET6)
+		inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)
+		    (const void *)sa)->sin6_addr, buf, (socklen_t)len);
+}
+
+static enum MHD_Result
+respond(struct MHD_Connection *c, const struct reqctx *r,
+    struct http_resp *resp)
+{
+	struct MHD_Response	*mr;
+	char			*text = NULL;
+	enum MHD_Result		 ret;
+
+	if (resp->body != NULL)
+		text = json_dumps(resp->body, JSON_COMPACT);
+	mr = MHD_create_response_from_buffer(text != NULL ? strlen(text) : 0,
+	    text != NULL ? text : (char *)"", text != NULL ?
+	    MHD_RESPMEM_MUST_FREE : MHD_RESPMEM_PERSISTENT);
+	if (mr == NULL) {
+		free(text);
+		return MHD_NO;
+	}
+	if (text != NULL)
+		MHD_add_response_header(mr, "Content-Type",
+		    "application/json");
+	MHD_add_response_header(mr, "X-Request-Id", r->request_id);
+	MHD_add_response_header(mr, "X-Content-Type-Options", "nosniff");
+	if (resp->no_store) {
+		MHD_add_response_header(mr, "Cache-Control", "no-store");
+		MHD_add_response_header(mr, "Pragma", "no-cache");
+	}
+	if (resp->www_authenticate[0] != '\0')
+		MHD_add_response_header(mr, "WWW-Authenticate",
+		    resp->www_authenticate);
+	if (resp->status == 405)
+		MHD_add_response_header(mr, "Allow", "GET, POST");
+	ret = MHD_queue_response(c, resp->status, mr);
+	MHD_destroy_response(mr);
+	return ret;
+}
+
+static long
+elapsed_us(const struct timespec *start)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (now.tv_sec - start->tv_sec) * 1000000L +
+	    (now.tv_nsec - start->tv_nsec) / 1000;
+}
+
+static void
+dispatch(struct server *s, struct MHD_Connection *c, struct reqctx *r,
+    const char *method, const char *url, struct http_resp *resp)
+{
+	const struct route	*rt;
+	struct http_req		 req;
+	int			 known;
+
+	memset(&req, 0, sizeof(req));
+	req.method = method;
+	req.path = url;
+	req.body = r->body != NULL ? r->body : "";
+	req.body_len = r->len;
+	req.authorization = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
+	    "Authorization");
+	req.content_type = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
+	    "Content-Type");
+	peer_addr(c, req.remote, sizeof(req.remote));
+	memcpy(req.request_id, r->request_id, sizeof(req.request_id));
+	if (r->too_big)
+		http_error(resp, 413, "request_too_large", "the body is larger "
+		    "than max_body");
+	else if ((rt = route_find(method, url, &known)) != NULL)
+		rt->handler(s->k, &req, resp);
+	else if (known)
+		http_error(resp, 405, "method_not_allowed", "this path does "
+		    "not take that method");
+	else
+		http_error(resp, 404, "not_found", "no such endpoint");
+	if (resp->body == NULL && resp->status != 204)
+		http_error(resp, 500, "server_error", NULL);
+	log_event(resp->status >= 500 ? LOG_ERROR : LOG_INFO, "http.request",
+	    "id=%s remote=%s method=%.16s path=%.200s status=%u us=%ld",
+	    r->request_id, req.remote, method, url, resp->status,
+	    elapsed_us(&r->start));
+}
+
+static struct reqctx *
+reqctx_new(struct MHD_Connection *c, uint64_t max)
+{
+	struct reqctx	*r;
+	unsigned char	 rnd[16];
+	const char	*cl;
+	char		*end;
+	unsigned long long n;
+
+	if ((r = calloc(1, sizeof(*r))) == NULL)
+		return NULL;
+	clock_gettime(CLOCK_MONOTONIC, &r->start);
+	randombytes_buf(rnd, sizeof(rnd));
+	sodium_bin2hex(r->request_id, sizeof(r->request_id), rnd, sizeof(rnd));
+	/* Refuse an announced oversize body before reading any of it. */
+	cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Length");
+	if (cl != NULL) {
+		errno = 0;
+		n = strtoull(cl, &end, 10);
+		if (errno != 0 || *end != '\0' || n > max)
+			r->too_big = 1;
+	}
+	return r;
+}
+
+static enum MHD_Result
+on_request(void *cls, struct MHD_Connection *c, const char *url,
+    const char *method, const char *version, const char *data,
+    size_t *data_size, void **con_cls)
+{
+	struct server	*s = cls;
+	struct reqctx	*r = *con_cls;
+	struct http_resp resp;
+	enum MHD_Result	 ret;
+
+	(void)version;
+	if (r == NULL) {
+		if ((r = reqctx_new(c, s->k->cfg.max_body)) == NULL)
+			return MHD_NO;
+		*con_cls = r;
+		if (!r->too_big)
+			return MHD_YES;
+	}
+	if (*data_size > 0 && !r->too_big) {
+		if (body_append(r, data, *data_size, s->k->cfg.max_body) == -1)
+			return MHD_NO;
+		*data_size = 0;
+		if (!r->too_big)
+			return MHD_YES;
+	}
+	*data_size = 0;
+	memset(&resp, 0, sizeof(resp));
+	dispatch(s, c, r, method, url, &resp);
+	ret = respond(c, r, &resp);
+	json_decref(resp.body);
+	return ret;
+}
+
+static void
+mhd_log(void *cls, const char *fmt, va_list ap)
+{
+	char msg[512];
+
+	(void)cls;
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	msg[strcspn(msg, "\n")] = '\0';
+	log_event(LOG_WARN, "http.library", "%s", msg);
+}
+
+/* Read a PEM file (bounded) into a NUL-terminated buffer from ALLOC. */
+static char *
+pem_read(const char *path, int secret, char *err, size_t errlen)
+{
+	char	*buf;
+	ssize_t	 n, total = 0;
+	int	 fd;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
+		snprintf(err, errlen, "cannot open %s: %s", path,
+		    strerror(errno));
+		return NULL;
+	}
+	buf = secret ? sodium_malloc(PEM_MAX) : malloc(PEM_MAX);
+	while (buf != NULL && total < PEM_MAX - 1 &&
+	    (n = read(fd, buf + total, (size_t)(PEM_MAX - 1 - total))) > 0)
+		total += n;
+	close(fd);
+	if (buf == NULL || total == 0 || total >= PEM_MAX - 1) {
+		snprintf(err, errlen, "cannot read %s: empty, unreadable or "
+		    "larger than 64 KiB", path);
+		if (buf != NULL)
+			secret ? sodium_free(buf) : free(buf);
+		return NULL;
+	}
+	buf[total] = '\0';
+	return buf;
+}
+
+static int
+listen_addr(const char *listen, struct sockaddr_storage *ss, char *err,
+    size_t errlen)
+{
+	struct sockaddr_in	*v4 = (struct sockaddr_in *)ss;
+	struct sockaddr_in6	*v6 = (struct sockaddr_in6 *)ss;
+	char			 host[256];
+	unsigned		 port;
+
+	memset(ss, 0, sizeof(*ss));
+	if (config_listen_split(listen, host, sizeof(host), &port) == -1)
+		goto bad;
+	if (strcmp(host, "localhost") == 0)
+		snprintf(host, sizeof(host), "127.0.0.1");
+	if (inet_pton(AF_INET, host, &v4->sin_addr) == 1) {
+		v4->sin_family = AF_INET;
+		v4->sin_port = htons((uint16_t)port);
+		return 0;
+	}
+	if (inet_pton(AF_INET6, host, &v6->sin6_addr) == 1) {
+		v6->sin6_family = AF_INET6;
+		v6->sin6_port = htons((uint16_t)port);
+		return 0;
+	}
+bad:
+	snprintf(err, errlen, "listen = %s: use an IP address and port, as in "
+	    "127.0.0.1:8443 or [::1]:8443", listen);
+	return -1;
+}
+
+static unsigned
+worker_count(const struct keyd *k)
+{
+	long n;
+
+	if (k->cfg.workers > 0)
+		return (unsigned)k->cfg.workers;
+	n = sysconf(_SC_NPROCESSORS_ONLN);
+	return n > 0 && n < 64 ? (unsigned)n : 2;
+}
+
+static struct MHD_Daemon *
+mhd_start(struct server *s, const struct sockaddr_storage *ss)
+{
+	unsigned flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ITC |
+	    MHD_USE_ERROR_LOG;
+
+	if (ss->ss_family == AF_INET6)
+		flags |= MHD_USE_IPv6;
+	if (s->k->cfg.tls)
+		flags |= MHD_USE_TLS;
+	/* The logger goes first so MHD never prints on its own; the TLS
+	 * options go last so that, with tls off, MHD_OPTION_END stops the
+	 * list before them. */
+	return MHD_start_daemon(flags, 0, NULL, NULL, on_request, s,
+	    MHD_OPTION_EXTERNAL_LOGGER, mhd_log, s,
+	    MHD_OPTION_SOCK_ADDR, (const struct sockaddr *)ss,
+	    MHD_OPTION_THREAD_POOL_SIZE, worker_count(s->k),
+	    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)CONN_TIMEOUT_S,
+	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)CONN_MEM_LIMIT,
+	    MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
+	    s->k->cfg.tls ? MHD_OPTION_HTTPS_MEM_CERT : MHD_OPTION_END,
+	    s->cert_pem, MHD_OPTION_HTTPS_MEM_KEY, s->key_pem,
+	    MHD_OPTION_END);
+}
+
+int
+server_start(struct keyd *k, struct server **sp, char *err, size_t errlen)
+{
+	struct sockaddr_storage	 ss;
+	struct server		*s;
+
+	*sp = NULL;
+	if (listen_addr(k->cfg.listen, &ss, err, errlen) == -1)
+		return -1;
+	if ((s = calloc(1, sizeof(*s))) == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	s->k = k;
+	if (k->cfg.tls && ((s->cert_pem = pem_read(k->cfg.tls_cert, 0, err,
+	    errlen)) == NULL || (s->key_pem = pem_read(k->cfg.tls_key, 1, err,
+	    errlen)) == NULL))
+		goto fail;
+	if ((s->mhd = mhd_start(s, &ss)) == NULL) {
+		snprintf(err, errlen, "cannot listen on %s: %s (in use, or a "
+		    "bad TLS certificate or key?)", k->cfg.listen,
+		    errno != 0 ? strerror(errno) : "libmicrohttpd refused");
+		goto fail;
+	}
+	*sp = s;
+	return 0;
+fail:
+	server_stop(&s, 0);
+	return -1;
+}
+
+void
+server_stop(struct server **sp, int grace_ms)
+{
+	struct server			*s;
+	const union MHD_DaemonInfo	*di;
+	MHD_socket			 fd;
+	int				 waited = 0;
+
+	if (sp == NULL || (s = *sp) == NULL)
+		return;
+	if (s->mhd != NULL) {
+		if ((fd = MHD_quiesce_daemon(s->mhd)) != MHD_INVALID_SOCKET)
+			close(fd);
+		while (waited < grace_ms && (di = MHD_get_daemon_info(s->mhd,
+		    MHD_DAEMON_INFO_CURRENT_CONNECTIONS)) != NULL &&
+		    di->num_connections > 0) {
+			usleep(20000);
+			waited += 20;
+		}
+		MHD_stop_daemon(s->mhd);
+	}
+	free(s->cert_pem);
+	if (s->key_pem != NULL)
+		sodium_free(s->key_pem);
+	free(s);
+	*sp = NULL;
+}

@@ -1,0 +1,129 @@
+/* The store: the one interface the rest of keyd calls for persistence.
+ * No SQL lives outside store_*.c. Every function is safe to call from any
+ * thread. Returns: 0 success, STORE_NOTFOUND, STORE_EXISTS, or -1 on an
+ * error whose text store_errmsg gives. */
+#ifndef KEYD_STORE_H
+#define KEYD_STORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "keyd/token.h"
+
+#define STORE_NOTFOUND	1
+#define STORE_EXISTS	2
+#define STORE_NAME_MAX	64
+#define STORE_SCOPE_MAX	1024
+#define STORE_ERR_MAX	512
+
+#define STORE_WUR __attribute__((warn_unused_result))
+
+struct store;
+
+struct client_rec {
+	int64_t	id;
+	char	name[STORE_NAME_MAX + 1];
+	char	role[STORE_NAME_MAX + 1];
+	int	enabled;
+	int64_t	epoch;		/* access tokens issued under another epoch are dead */
+	int64_t	key_epoch;	/* likewise for provisioning keys */
+	int64_t	created_at;
+};
+
+/* Credential states; rotation adds pending and retiring. */
+enum cred_state {
+	CRED_PENDING, CRED_ACTIVE, CRED_RETIRING, CRED_EXPIRED, CRED_REVOKED
+};
+
+/* A provisioning key, an access token or an admin token. Only the keyed
+ * hash of the token is stored; never the token. */
+struct cred_rec {
+	char		id[TOKEN_ID_LEN + 1];
+	enum token_kind	kind;
+	int64_t		client_id;	/* 0 for admin tokens */
+	char		parent_id[TOKEN_ID_LEN + 1]; /* key an access token came from, or "" */
+	enum cred_state	state;
+	unsigned char	hash[32];
+	int64_t		epoch;		/* the client's epoch at issue */
+	char		scope[STORE_SCOPE_MAX + 1];
+	char		name[STORE_NAME_MAX + 1];   /* admin tokens: a label */
+	int64_t		created_at;
+	int64_t		expires_at;	/* 0: never */
+	int64_t		revoked_at;	/* 0: not revoked */
+};
+
+/* Open (creating) the sqlite store at PATH and apply pending migrations.
+ * Refuses a store whose schema is newer than this keyd knows, naming the
+ * fix in ERR. *ST is freed with store_close. Returns 0 or -1. */
+int store_open(const char *path, struct store **st, char *err, size_t errlen)
+	STORE_WUR;
+void store_close(struct store **st);
+
+/* The last error's text for this thread (never holds a secret). */
+const char *store_errmsg(struct store *st);
+
+/* The schema version in force, and the newest this build knows. */
+int store_schema_version(struct store *st);
+int store_schema_latest(void);
+
+/* Small named blobs: wrapped root-level secrets, the passphrase salt.
+ * *VAL is malloc'd; STORE_NOTFOUND when absent. */
+int store_meta_get(struct store *st, const char *key, unsigned char **val,
+    size_t *len) STORE_WUR;
+int store_meta_put(struct store *st, const char *key,
+    const unsigned char *val, size_t len) STORE_WUR;
+
+/* Data encryption keys, wrapped by the root key. */
+int store_dek_put(struct store *st, uint32_t version,
+    const unsigned char *wrapped, size_t len) STORE_WUR;
+typedef int (*store_dek_cb)(void *arg, uint32_t version,
+    const unsigned char *wrapped, size_t len);
+/* Call CB for each DEK in version order; a non-zero CB result stops the
+ * walk and is returned. */
+int store_dek_each(struct store *st, store_dek_cb cb, void *arg) STORE_WUR;
+
+/* Clients. create: STORE_EXISTS when NAME is taken. */
+int store_client_create(struct store *st, const char *name, const char *role,
+    struct client_rec *out) STORE_WUR;
+int store_client_get(struct store *st, const char *name,
+    struct client_rec *out) STORE_WUR;
+int store_client_get_by_id(struct store *st, int64_t id,
+    struct client_rec *out) STORE_WUR;
+typedef int (*store_client_cb)(void *arg, const struct client_rec *c);
+int store_client_each(struct store *st, store_client_cb cb, void *arg)
+	STORE_WUR;
+int store_client_count(struct store *st, int64_t *n) STORE_WUR;
+int store_client_set_enabled(struct store *st, int64_t id, int enabled)
+	STORE_WUR;
+/* Bump the client's access-token epoch, and its key epoch too when KEYS;
+ * *OUT holds the client after. O(1): nothing is scanned. */
+int store_client_bump_epoch(struct store *st, int64_t id, int keys,
+    struct client_rec *out) STORE_WUR;
+
+/* Credentials. insert: STORE_EXISTS on an id collision. */
+int store_cred_insert(struct store *st, const struct cred_rec *c) STORE_WUR;
+int store_cred_get(struct store *st, const char *id, struct cred_rec *out)
+	STORE_WUR;
+typedef int (*store_cred_cb)(void *arg, const struct cred_rec *c);
+/* Walk credentials of KIND, of CLIENT_ID (0: all clients), newest first. */
+int store_cred_each(struct store *st, enum token_kind kind, int64_t client_id,
+    store_cred_cb cb, void *arg) STORE_WUR;
+/* Count the client's credentials of KIND that are usable at NOW. */
+int store_cred_count_live(struct store *st, const struct client_rec *c,
+    enum token_kind kind, int64_t now, int64_t *n) STORE_WUR;
+/* Revoke ID and, in the same transaction, every access token minted from
+ * it; *CHILDREN counts those (may be NULL). STORE_NOTFOUND if no such id. */
+int store_cred_revoke(struct store *st, const char *id, int64_t now,
+    int64_t *children) STORE_WUR;
+
+/* Policies, versioned. put: stores DOC as a new version and activates it. */
+int store_policy_put(struct store *st, const char *doc, int64_t *version)
+	STORE_WUR;
+/* The active policy; *DOC is malloc'd. STORE_NOTFOUND when none. */
+int store_policy_active(struct store *st, int64_t *version, char **doc)
+	STORE_WUR;
+
+/* "active", "revoked", … */
+const char *store_cred_state_name(enum cred_state s);
+
+#endif

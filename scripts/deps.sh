@@ -1,0 +1,22 @@
+#!/bin/sh
+# Install the Debian packages keyd needs to build and test, only those missing.
+# As root this runs apt-get; otherwise it prints the exact command and fails.
+set -eu
+PKGS="build-essential pkg-config libsodium-dev libmicrohttpd-dev libcurl4-gnutls-dev
+libmbedtls-dev libsqlite3-dev libjansson-dev libcmocka-dev curl cppcheck sqlite3"
+missing=""
+for p in $PKGS; do
+	st=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)
+	case "$st" in *"install ok installed"*) ;; *) missing="$missing $p" ;; esac
+done
+[ -z "$missing" ] && exit 0
+if [ "$(id -u)" -ne 0 ]; then
+	echo "keyd: missing packages:$missing" >&2
+	echo "keyd: run: sudo apt-get install -y$missing" >&2
+	exit 1
+fi
+echo "keyd: installing:$missing" >&2
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -q >/dev/null || true
+# shellcheck disable=SC2086
+apt-get install -y -q $missing >/dev/null
