@@ -111,22 +111,6 @@ cell_time(struct cell *c, json_int_t secs)
 	cell_put(c, buf, strlen(buf));
 }
 
-/* Objects, and arrays inside arrays, show as compact JSON. */
-static void
-cell_json(struct cell *c, const json_t *v)
-{
-	char	buf[CELL_MAX];
-	size_t	n;
-
-	n = json_dumpb(v, buf, sizeof(buf), JSON_COMPACT | JSON_ENCODE_ANY);
-	if (n > sizeof(buf)) {
-		cell_put_clean(c, buf, sizeof(buf));
-		c->full = 1;
-	} else
-		cell_put_clean(c, buf, n);
-	sodium_memzero(buf, sizeof(buf));
-}
-
 static void
 cell_scalar(struct cell *c, const json_t *v, enum output_fmt fmt)
 {
@@ -144,11 +128,16 @@ cell_scalar(struct cell *c, const json_t *v, enum output_fmt fmt)
 		cell_put(c, "true", 4);
 	else if (json_is_false(v))
 		cell_put(c, "false", 5);
+	else if (json_is_array(v))
+		cell_put(c, "[...]", 5);
 	else
-		cell_json(c, v);
+		cell_put(c, "{...}", 5);
 }
 
-/* Arrays (roles, scopes) read best as space-separated words. */
+/* Arrays (roles, scopes) read best as space-separated words. Nested
+ * objects and arrays show as {...} and [...]: a person's view prints only
+ * members a view names, so no unnamed member (a secret) can slip out;
+ * --json has the rest. */
 static void
 cell_format(struct cell *c, const json_t *v, enum output_fmt fmt)
 {
@@ -163,10 +152,7 @@ cell_format(struct cell *c, const json_t *v, enum output_fmt fmt)
 			e = json_array_get(v, i);
 			if (i > 0)
 				cell_put(c, " ", 1);
-			if (json_is_array(e) || json_is_object(e))
-				cell_json(c, e);
-			else
-				cell_scalar(c, e, fmt);
+			cell_scalar(c, e, fmt);
 		}
 	} else
 		cell_scalar(c, v, fmt);
@@ -218,8 +204,8 @@ output_fields(FILE *fp, const json_t *obj, const struct output_field *f)
 			secret = f->label;
 	}
 	sodium_memzero(&c, sizeof(c));
-	if (secret != NULL) {
-		fflush(fp);
+	/* Only once the secret has really reached the output. */
+	if (secret != NULL && fflush(fp) == 0 && !ferror(fp)) {
 		output_error("the %s above is shown only this once: store it "
 		    "now", secret);
 	}

@@ -3,7 +3,7 @@
 # As root this runs apt-get; otherwise it prints the exact command and fails.
 set -eu
 PKGS="build-essential pkg-config libsodium-dev libmicrohttpd-dev libcurl4-gnutls-dev
-libmbedtls-dev libsqlite3-dev libjansson-dev libcmocka-dev curl cppcheck sqlite3"
+libmbedtls-dev libsqlite3-dev libjansson-dev libcmocka-dev curl cppcheck sqlite3 jq"
 missing=""
 for p in $PKGS; do
 	st=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)

@@ -1,0 +1,93 @@
+# Shared helpers for the integration tests: real keyd, real keyctl, curl
+# over TLS, a throwaway instance per test file. Sourced, not run.
+# shellcheck shell=bash
+
+BUILD=${BUILD:-build}
+KEYD="$PWD/$BUILD/keyd"
+KEYCTL="$PWD/$BUILD/keyctl"
+PASS=0
+FAIL=0
+T=$(mktemp -d /tmp/keyd-it.XXXXXX)
+STATE="$T/state"
+LOG="$T/keyd.log"
+KEYD_PID=
+PORT=
+SECRETS="$T/secrets"	# every secret issued, one per line, for the leak check
+: > "$SECRETS"
+export KEYD_SOCKET="$STATE/keyd.sock"
+
+ok()   { PASS=$((PASS + 1)); printf 'ok   %s\n' "$1"; }
+nok()  { FAIL=$((FAIL + 1)); printf 'FAIL %s\n' "$1"; [ -n "${2:-}" ] && printf '     %s\n' "$2"; }
+check() { # check NAME COMMAND...: pass when the command succeeds
+	local name=$1; shift
+	if "$@"; then ok "$name"; else nok "$name" "command: $*"; fi
+}
+eq() { # eq NAME GOT WANT
+	if [ "$2" = "$3" ]; then ok "$1"; else nok "$1" "got [$2], want [$3]"; fi
+}
+contains() { # contains NAME HAYSTACK NEEDLE
+	case "$2" in *"$3"*) ok "$1" ;; *) nok "$1" "[$2] lacks [$3]" ;; esac
+}
+
+free_port() {
+	local p
+	for _ in $(seq 1 50); do
+		p=$((20000 + RANDOM % 30000))
+		if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then
+			echo "$p"; return 0
+		fi
+	done
+	return 1
+}
+
+keyd_init() { "$KEYD" init --state "$STATE" "$@" >"$T/init.out" 2>&1; }
+
+# Start keyd on a free port; wait until /healthz answers. Extra args: -o …
+keyd_start() {
+	PORT=$(free_port)
+	"$KEYD" -c "$STATE/keyd.conf" -o "listen=127.0.0.1:$PORT" "$@" \
+	    >>"$LOG" 2>&1 &
+	KEYD_PID=$!
+	for _ in $(seq 1 100); do
+		if curl -s -o /dev/null --cacert "$STATE/tls/cert.pem" \
+		    "https://127.0.0.1:$PORT/healthz"; then return 0; fi
+		kill -0 "$KEYD_PID" 2>/dev/null || return 1
+		sleep 0.05
+	done
+	return 1
+}
+
+# Stop keyd with SIGTERM; returns keyd's exit status.
+keyd_stop() {
+	local rc=0
+	[ -n "$KEYD_PID" ] || return 0
+	kill -TERM "$KEYD_PID" 2>/dev/null
+	wait "$KEYD_PID" || rc=$?
+	KEYD_PID=
+	return $rc
+}
+
+URL() { echo "https://127.0.0.1:$PORT$1"; }
+kcurl() { curl -sS --cacert "$STATE/tls/cert.pem" "$@"; }
+
+# Record a secret for the leak check and print it.
+remember() { echo "$1" >>"$SECRETS"; echo "$1"; }
+
+# token CLIENT KEY [curl args…]: an access token via /oauth/token
+token_for() {
+	local c=$1 k=$2; shift 2
+	kcurl "$(URL /oauth/token)" -u "$c:$k" -d grant_type=client_credentials "$@" |
+	    jq -r .access_token
+}
+
+introspect_active() { # introspect_active CLIENT KEY TOKEN → true|false
+	kcurl "$(URL /oauth/introspect)" -u "$1:$2" -d "token=$3" | jq -r .active
+}
+
+finish() {
+	keyd_stop >/dev/null 2>&1 || true
+	echo "$(basename "$0"): $PASS passed, $FAIL failed"
+	if [ "$FAIL" -eq 0 ]; then rm -rf "$T"; else echo "kept $T for a look"; fi
+	[ "$FAIL" -eq 0 ]
+}
+trap 'keyd_stop >/dev/null 2>&1 || true' EXIT
