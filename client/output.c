@@ -196,8 +196,11 @@ output_fields(FILE *fp, const json_t *obj, const struct output_field *f)
 	const json_t	*v;
 	const char	*secret = NULL;
 
+	/* An absent member drops its line: keyd may answer with fewer
+	 * members than a view knows (key.revoke has no "client"). */
 	for (; f->key != NULL; f++) {
-		v = output_lookup(obj, f->key);
+		if ((v = output_lookup(obj, f->key)) == NULL)
+			continue;
 		cell_format(&c, v, f->fmt);
 		fprintf(fp, "%s: %s\n", f->label, c.s);
 		if (f->fmt == OUTPUT_SECRET && json_is_string(v))

@@ -17,7 +17,8 @@ enum output_fmt {
 };
 
 /* One value to show. KEY names a member of the result, or of an object
- * one level down ("client.name"). Absent and null values show as "-". */
+ * one level down ("client.name"). Null shows as "-"; an absent member
+ * drops its field line, and shows as "-" in a table cell. */
 struct output_field {
 	const char	*key;
 	const char	*label;		/* line label, or column header */

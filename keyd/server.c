@@ -26,6 +26,7 @@
 #define PEM_MAX		(64 * 1024)
 #define CONN_MEM_LIMIT	(256 * 1024)
 #define CONN_TIMEOUT_S	30
+#define DRAIN_MAX	(16u * 1024 * 1024)
 
 struct server {
 	struct MHD_Daemon	*mhd;
@@ -39,6 +40,7 @@ struct reqctx {
 	char		*body;
 	size_t		 len, cap;
 	int		 too_big;
+	size_t		 drained;	/* bytes thrown away past max_body */
 	struct timespec	 start;
 	char		 request_id[33];
 };
@@ -285,14 +287,20 @@ on_request(void *cls, struct MHD_Connection *c, const char *url,
 		if (!r->too_big)
 			return MHD_YES;
 	}
-	if (*data_size > 0 && !r->too_big) {
-		if (body_append(r, data, *data_size, s->k->cfg.max_body) == -1)
+	if (*data_size > 0) {
+		/* MHD cannot answer in the middle of a chunked upload, so an
+		 * oversize one is drained (not stored) and answered 413 at
+		 * its end; past DRAIN_MAX the connection is simply cut. */
+		if (r->too_big) {
+			r->drained += *data_size;
+			if (r->drained > DRAIN_MAX)
+				return MHD_NO;
+		} else if (body_append(r, data, *data_size,
+		    s->k->cfg.max_body) == -1)
 			return MHD_NO;
 		*data_size = 0;
-		if (!r->too_big)
-			return MHD_YES;
+		return MHD_YES;
 	}
-	*data_size = 0;
 	memset(&resp, 0, sizeof(resp));
 	dispatch(s, c, r, method, url, &resp);
 	ret = respond(c, r, &resp);

@@ -375,16 +375,21 @@ scopes_render(const struct grants *g, struct prole *r)
 
 	for (i = 0; i < g->nres; i++)
 		for (op = 0; op < OP_BULK; op++)
-			if ((g->allow[i] & ~g->deny[i]) & (1u << op))
-				snprintf(buf[n++], sizeof(buf[0]),
+			if ((g->allow[i] & ~g->deny[i]) & (1u << op)) {
+				snprintf(buf[n], sizeof(buf[0]),
 				    "scim:%s.%s", g->res[i], op_names[op]);
+				sorted[n] = buf[n];
+				n++;
+			}
 	for (op = OP_BULK; op < OP_COUNT; op++)
-		if ((g->flat_allow & ~g->flat_deny) & (1u << op))
-			snprintf(buf[n++], sizeof(buf[0]), "scim:%s",
+		if ((g->flat_allow & ~g->flat_deny) & (1u << op)) {
+			snprintf(buf[n], sizeof(buf[0]), "scim:%s",
 			    op_names[op]);
-	for (i = 0; i < n; i++)
-		sorted[i] = buf[i];
-	qsort(sorted, n, sizeof(sorted[0]), scope_cmp);
+			sorted[n] = buf[n];
+			n++;
+		}
+	if (n > 0)
+		qsort(sorted, n, sizeof(sorted[0]), scope_cmp);
 	r->scopes[0] = '\0';
 	for (i = 0; i < n; i++)
 		scopes_append(r->scopes, sizeof(r->scopes), sorted[i]);
