@@ -303,14 +303,20 @@ static json_t *
 revoke_one(struct keyd *k, json_t *args, const char *idkey, char *err,
     size_t errlen)
 {
-	const char	*id;
-	int64_t		 kids = 0;
+	struct cred_rec		 c;
+	struct client_rec	 cl;
+	const char		*id;
+	int64_t			 kids = 0;
 
 	if ((id = arg_str(args, idkey, err, errlen)) == NULL ||
 	    creds_revoke(k, id, &kids, err, errlen) != CREDS_OK)
 		return NULL;
-	return json_pack("{s:s, s:s, s:I}", idkey, id, "state", "revoked",
-	    "tokens_revoked", (json_int_t)kids);
+	memset(&cl, 0, sizeof(cl));
+	if (store_cred_get(k->store, id, &c) == 0 && c.client_id != 0 &&
+	    store_client_get_by_id(k->store, c.client_id, &cl) != 0)
+		cl.name[0] = '\0';
+	return json_pack("{s:s, s:s, s:s, s:I}", idkey, id, "client",
+	    cl.name, "state", "revoked", "tokens_revoked", (json_int_t)kids);
 }
 
 static json_t *
