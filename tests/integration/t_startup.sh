@@ -47,9 +47,14 @@ cp "$STATE/keyd.db" "$T/newer.db"
 sqlite3 "$T/newer.db" "PRAGMA user_version = 999"
 refuse "a store from a newer keyd" "newer keyd" -c "$CONF" -o "store=$T/newer.db"
 
-# the real root key still works after all that
-check "the right root key starts" keyd_start
+# the real root key still works after all that; log_format=json gives JSON lines
+: >"$LOG"
+check "the right root key starts (log_format=json)" keyd_start -o log_format=json
+"$KEYCTL" client create j1 --role scim-reader >/dev/null
 check "and stops with exit 0" keyd_stop
+check "every log line is one JSON object" jq -e -s 'length > 3 and all(has("ts") and has("level") and has("event") and has("msg"))' "$LOG"
+eq "the log records the start, the client and the stop" \
+    "$(jq -r .event "$LOG" | grep -cE '^(keyd.started|client.created|keyd.stopped)$')" 3
 
 # passphrase mode: Argon2id, salt in the state dir, passphrase from a file
 P="$T/pp"; mkdir "$P"
