@@ -18,43 +18,50 @@ form_hex(char c)
 	return -1;
 }
 
-/* Decode S (LEN bytes) into a new NUL-terminated string in *OUT. A NUL,
- * raw or as %00, would truncate the value for every later C string
- * function, so it is refused rather than passed on. */
-static int
-form_decode(const char *s, size_t len, char **out)
+int
+form_unescape(const char *s, size_t len, char *out, size_t outlen)
 {
-	char *d = NULL;
-	size_t i, n = 0;
-	int hi, lo, rc = -1;
+	size_t	i, n = 0;
+	int	hi, lo;
 
-	if ((d = malloc(len + 1)) == NULL)
-		goto out;
+	/* A NUL, raw or as %00, would truncate the value for every later C
+	 * string function, so it is refused rather than passed on. */
 	for (i = 0; i < len; i++) {
+		if (n + 1 >= outlen)
+			return -1;
 		if (s[i] == '+')
-			d[n++] = ' ';
+			out[n++] = ' ';
 		else if (s[i] != '%')
-			d[n++] = s[i];
+			out[n++] = s[i];
 		else {
 			if (len - i < 3 || (hi = form_hex(s[i + 1])) < 0 ||
 			    (lo = form_hex(s[i + 2])) < 0)
-				goto out;
-			d[n++] = (char)(hi << 4 | lo);
+				return -1;
+			out[n++] = (char)(hi << 4 | lo);
 			i += 2;
 		}
-		if (d[n - 1] == '\0')
-			goto out;
+		if (out[n - 1] == '\0')
+			return -1;
 	}
-	d[n] = '\0';
-	*out = d;
-	d = NULL;
-	rc = 0;
-out:
-	if (d != NULL) {
+	out[n] = '\0';
+	return 0;
+}
+
+/* Decode S (LEN bytes) into a new NUL-terminated string in *OUT. */
+static int
+form_decode(const char *s, size_t len, char **out)
+{
+	char *d;
+
+	if ((d = malloc(len + 1)) == NULL)
+		return -1;
+	if (form_unescape(s, len, d, len + 1) == -1) {
 		sodium_memzero(d, len + 1);
 		free(d);
+		return -1;
 	}
-	return rc;
+	*out = d;
+	return 0;
 }
 
 static void

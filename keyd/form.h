@@ -23,6 +23,13 @@ struct form {
 int form_parse(const char *body, size_t len, struct form *f)
 	__attribute__((warn_unused_result));
 
+/* Decode one form-urlencoded string S (LEN bytes) into OUT (OUTLEN bytes,
+ * NUL-terminated). Fails on a bad escape, a NUL, or when OUT is too small;
+ * OUT may then hold a partial value, which the caller wipes if secret.
+ * Returns 0 or -1. */
+int form_unescape(const char *s, size_t len, char *out, size_t outlen)
+	__attribute__((warn_unused_result));
+
 /* The value of NAME, or NULL. The pointer lives as long as F. */
 const char *form_get(const struct form *f, const char *name);
 

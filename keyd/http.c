@@ -5,6 +5,7 @@
 
 #include <sodium.h>
 
+#include "keyd/form.h"
 #include "keyd/http.h"
 
 #define AUTH_MAX 4096
@@ -43,44 +44,6 @@ http_bearer(const char *auth, size_t *len)
 	return p;
 }
 
-static int
-hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
-/* Decode form-urlencoding of S[0..LEN) into OUT. 0, or -1. */
-static int
-urldecode(const char *s, size_t len, char *out, size_t outlen)
-{
-	size_t	i, n = 0;
-	int	hi, lo;
-
-	for (i = 0; i < len; i++) {
-		if (n + 1 >= outlen)
-			return -1;
-		if (s[i] == '+')
-			out[n++] = ' ';
-		else if (s[i] != '%')
-			out[n++] = s[i];
-		else {
-			if (i + 2 >= len || (hi = hexval(s[i + 1])) < 0 ||
-			    (lo = hexval(s[i + 2])) < 0 || (hi | lo) == 0)
-				return -1;
-			out[n++] = (char)(hi << 4 | lo);
-			i += 2;
-		}
-	}
-	out[n] = '\0';
-	return 0;
-}
-
 int
 http_basic(const char *auth, char *user, size_t userlen, char *pass,
     size_t passlen)
@@ -102,8 +65,8 @@ http_basic(const char *auth, char *user, size_t userlen, char *pass,
 	if (memchr(raw, '\0', rawlen) != NULL ||
 	    (colon = strchr((const char *)raw, ':')) == NULL)
 		goto out;
-	if (urldecode((const char *)raw, (size_t)(colon - (const char *)raw),
-	    user, userlen) == -1 || urldecode(colon + 1,
+	if (form_unescape((const char *)raw, (size_t)(colon - (const char *)raw),
+	    user, userlen) == -1 || form_unescape(colon + 1,
 	    rawlen - (size_t)(colon + 1 - (const char *)raw), pass, passlen)
 	    == -1)
 		goto out;
