@@ -299,20 +299,36 @@ op_key_create(struct keyd *k, json_t *args, char *err, size_t errlen)
 	return r;
 }
 
+static const char *const kind_words[] = {
+	"provisioning key", "access token", "admin token"
+};
+
+/* Revoke the credential named by ARGS[IDKEY], which must be of KIND: a
+ * key id typed into `token revoke` is refused, not obeyed. */
 static json_t *
-revoke_one(struct keyd *k, json_t *args, const char *idkey, char *err,
-    size_t errlen)
+revoke_one(struct keyd *k, json_t *args, const char *idkey,
+    enum token_kind kind, char *err, size_t errlen)
 {
 	struct cred_rec		 c;
 	struct client_rec	 cl;
 	const char		*id;
 	int64_t			 kids = 0;
+	int			 r;
 
-	if ((id = arg_str(args, idkey, err, errlen)) == NULL ||
-	    creds_revoke(k, id, &kids, err, errlen) != CREDS_OK)
+	if ((id = arg_str(args, idkey, err, errlen)) == NULL)
+		return NULL;
+	r = store_cred_get(k->store, id, &c);
+	if (r != 0 || c.kind != kind) {
+		snprintf(err, errlen, "no %s \"%.32s\"", kind_words[kind], id);
+		if (r == 0)
+			snprintf(err + strlen(err), errlen - strlen(err),
+			    " (%.12s is a %s)", id, kind_words[c.kind]);
+		return NULL;
+	}
+	if (creds_revoke(k, id, &kids, err, errlen) != CREDS_OK)
 		return NULL;
 	memset(&cl, 0, sizeof(cl));
-	if (store_cred_get(k->store, id, &c) == 0 && c.client_id != 0 &&
+	if (c.client_id != 0 &&
 	    store_client_get_by_id(k->store, c.client_id, &cl) != 0)
 		cl.name[0] = '\0';
 	return json_pack("{s:s, s:s, s:s, s:I}", idkey, id, "client",
@@ -322,19 +338,19 @@ revoke_one(struct keyd *k, json_t *args, const char *idkey, char *err,
 static json_t *
 op_key_revoke(struct keyd *k, json_t *args, char *err, size_t errlen)
 {
-	return revoke_one(k, args, "key_id", err, errlen);
+	return revoke_one(k, args, "key_id", TOKEN_PK, err, errlen);
 }
 
 static json_t *
 op_token_revoke(struct keyd *k, json_t *args, char *err, size_t errlen)
 {
-	return revoke_one(k, args, "token_id", err, errlen);
+	return revoke_one(k, args, "token_id", TOKEN_AT, err, errlen);
 }
 
 static json_t *
 op_admintoken_revoke(struct keyd *k, json_t *args, char *err, size_t errlen)
 {
-	return revoke_one(k, args, "token_id", err, errlen);
+	return revoke_one(k, args, "token_id", TOKEN_ADM, err, errlen);
 }
 
 static json_t *

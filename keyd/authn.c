@@ -226,7 +226,8 @@ authn_check(struct authn *a, const char *token, size_t len, int64_t now,
 	if (!cache_get(a, ref.id, &e) &&
 	    (r = entry_load(a, ref.id, &e)) != AUTHN_OK)
 		return r;
-	keyring_token_hash(a->kr, token, len, h);
+	if (keyring_token_hash(a->kr, token, len, h) == -1)
+		return AUTHN_ERROR;
 	if (e.cred.kind != ref.kind ||
 	    sodium_memcmp(h, e.cred.hash, sizeof(h)) != 0)
 		return AUTHN_MISMATCH;

@@ -18,7 +18,7 @@
 #include "keyd/store.h"
 #include "policy/policy.h"
 
-#define PASS_MAX	1024
+#define PASS_MAX	KEYD_PASS_MAX
 #define AUTHN_CACHE_MAX	100000
 
 int64_t
@@ -46,8 +46,8 @@ pass_read_fd(int fd, char *pass)
 	return total;
 }
 
-static ssize_t
-pass_from_file(const char *path, char *pass, char *err, size_t errlen)
+ssize_t
+keyd_passphrase_read(const char *path, char *pass, char *err, size_t errlen)
 {
 	ssize_t	n;
 	int	fd;
@@ -100,11 +100,11 @@ pass_get(char *pass, char *err, size_t errlen)
 	char		 path[PATH_MAX];
 
 	if ((p = getenv("KEYD_PASSPHRASE_FILE")) != NULL && *p != '\0')
-		return pass_from_file(p, pass, err, errlen);
+		return keyd_passphrase_read(p, pass, err, errlen);
 	if ((p = getenv("CREDENTIALS_DIRECTORY")) != NULL && *p != '\0') {
 		snprintf(path, sizeof(path), "%s/keyd-passphrase", p);
 		if (access(path, R_OK) == 0)
-			return pass_from_file(path, pass, err, errlen);
+			return keyd_passphrase_read(path, pass, err, errlen);
 	}
 	return pass_from_tty(pass, err, errlen);
 }

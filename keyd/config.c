@@ -127,12 +127,18 @@ static int
 config_parse_listen(struct config *c, const char *v, char *why, size_t n)
 {
 	char host[sizeof(c->listen)];
+	unsigned char addr[sizeof(struct in6_addr)];
 	unsigned port;
 
+	/* An address, not a name: keyd never resolves what it binds to. */
 	if (config_listen_split(v, host, sizeof(host), &port) == -1 ||
+	    (strcmp(host, "localhost") != 0 &&
+	    inet_pton(AF_INET, host, addr) != 1 &&
+	    inet_pton(AF_INET6, host, addr) != 1) ||
 	    config_copy(c->listen, sizeof(c->listen), v) == -1) {
-		snprintf(why, n, "bad address \"%.*s\" (use host:port or "
-		    "[v6]:port, port 1-65535)", CONFIG_SHOW_MAX, v);
+		snprintf(why, n, "bad address \"%.*s\" (use an IP address and "
+		    "port, as in 127.0.0.1:8443 or [::1]:8443)",
+		    CONFIG_SHOW_MAX, v);
 		return -1;
 	}
 	return 0;
@@ -441,7 +447,7 @@ config_override(struct config *c, const char *assignment, char *err,
 		    "expected name=value" : why);
 		return -1;
 	}
-	snprintf(where, sizeof(where), "-o %.*s", CONFIG_SHOW_MAX, name);
+	snprintf(where, sizeof(where), "-o");
 	return config_set(c, name, value, where, err, errlen);
 }
 

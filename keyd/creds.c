@@ -65,7 +65,11 @@ mint(struct keyd *k, struct cred_rec *rec, struct creds_issued *out,
 		if (token_parse(out->token, len, &ref) != TOKEN_OK)
 			break;
 		memcpy(rec->id, ref.id, sizeof(rec->id));
-		keyring_token_hash(k->kr, out->token, len, rec->hash);
+		if (keyring_token_hash(k->kr, out->token, len, rec->hash) ==
+		    -1) {
+			r = -1;
+			break;
+		}
 		if ((r = store_cred_insert(k->store, rec)) != STORE_EXISTS)
 			break;
 	}

@@ -13,13 +13,16 @@
 
 #include <sodium.h>
 
+#include "keyd/config.h"
 #include "keyd/init.h"
+#include "keyd/keyd.h"
 #include "keyd/keyring.h"
 #include "keyd/store.h"
 #include "keyd/tlsgen.h"
 #include "policy/policy.h"
 
-#define TLS_DAYS 825
+#define TLS_DAYS	825
+#define INIT_PASS_MIN	12
 
 /* Paths inside the new instance. */
 struct layout {
@@ -130,24 +133,21 @@ root_key_get(const struct init_opts *o, const struct layout *l,
 	unsigned char	 salt[KEYRING_SALT_LEN];
 	char		*pass;
 	ssize_t		 n;
-	int		 fd, rc = -1;
+	int		 rc = -1;
 
 	if (o->passphrase_file == NULL)
 		return keyring_root_read_file(o->root_key_file != NULL ?
 		    o->root_key_file : l->root_key, root, err, errlen);
-	if ((pass = sodium_malloc(1025)) == NULL ||
-	    (fd = open(o->passphrase_file, O_RDONLY | O_CLOEXEC)) == -1) {
-		snprintf(err, errlen, "cannot read passphrase file %s",
-		    o->passphrase_file);
-		goto out;
+	if ((pass = sodium_malloc(KEYD_PASS_MAX)) == NULL) {
+		snprintf(err, errlen, "out of guarded memory");
+		return -1;
 	}
-	n = read(fd, pass, 1025);
-	close(fd);
-	while (n > 0 && (pass[n - 1] == '\n' || pass[n - 1] == '\r'))
-		n--;
-	if (n < 12 || n > 1024) {
-		snprintf(err, errlen, "the passphrase in %s must be 12 to 1024 "
-		    "bytes", o->passphrase_file);
+	if ((n = keyd_passphrase_read(o->passphrase_file, pass, err, errlen))
+	    == -1)
+		goto out;
+	if (n < INIT_PASS_MIN) {
+		snprintf(err, errlen, "the passphrase in %s is %zd bytes; use "
+		    "at least %d", o->passphrase_file, n, INIT_PASS_MIN);
 		goto out;
 	}
 	randombytes_buf(salt, sizeof(salt));
@@ -271,6 +271,18 @@ undo(const struct layout *l, const struct init_opts *o)
 		unlink(l->root_key);
 }
 
+/* Check --listen with keyd.conf's own rules before anything is created. */
+static int
+listen_check(const char *listen, char *err, size_t errlen)
+{
+	struct config c;
+
+	if (listen == NULL)
+		return 0;
+	config_defaults(&c);
+	return config_set(&c, "listen", listen, "--listen", err, errlen);
+}
+
 int
 init_instance(const struct init_opts *o, char *err, size_t errlen)
 {
@@ -278,7 +290,8 @@ init_instance(const struct init_opts *o, char *err, size_t errlen)
 	unsigned char	*root = NULL;
 	int		 rc = -1;
 
-	if (state_dir_create(o->state_dir, err, errlen) == -1 ||
+	if (listen_check(o->listen, err, errlen) == -1 ||
+	    state_dir_create(o->state_dir, err, errlen) == -1 ||
 	    layout_make(&l, o->state_dir, err, errlen) == -1 ||
 	    instance_absent(&l, err, errlen) == -1)
 		return -1;

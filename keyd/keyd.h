@@ -3,6 +3,8 @@
 #ifndef KEYD_KEYD_H
 #define KEYD_KEYD_H
 
+#include <sys/types.h>
+
 #include <pthread.h>
 #include <stdint.h>
 #include <time.h>
@@ -39,8 +41,18 @@ void keyd_close(struct keyd *k);
 /* Read the root key named by k->cfg.root_key into *ROOT (sodium_malloc'd;
  * free with keyring_secret_free). Passphrase mode reads
  * $KEYD_PASSPHRASE_FILE, $CREDENTIALS_DIRECTORY/keyd-passphrase or the
- * terminal, and the salt from the store. Returns 0 or -1 with ERR. */
+ * terminal, and the salt from STATE/passphrase.salt. Returns 0 or -1 with ERR. */
 int keyd_root_key(struct keyd *k, unsigned char **root, char *err,
+    size_t errlen) __attribute__((warn_unused_result));
+
+#define KEYD_PASS_MAX 1024
+
+/* Read the passphrase file PATH into PASS (KEYD_PASS_MAX bytes of guarded
+ * memory, the caller's), dropping one trailing newline (LF or CRLF). Used
+ * by both `keyd init` and start-up, so both read a file alike. Returns the
+ * length (> 0), or -1 with ERR when the file is unreadable, empty or
+ * KEYD_PASS_MAX bytes or longer. */
+ssize_t keyd_passphrase_read(const char *path, char *pass, char *err,
     size_t errlen) __attribute__((warn_unused_result));
 
 /* Seconds since the epoch. */

@@ -212,7 +212,10 @@ ad_build(char *ad, size_t adlen, const char *table, const char *row,
 {
 	int n;
 
-	n = snprintf(ad, adlen, "keyd/1|%s|%s|%s|v%u", table, row, column,
+	/* Each part carries its length, so no choice of names (a row id
+	 * holding '|') can make two places share an AD. */
+	n = snprintf(ad, adlen, "keyd/1|%zu:%s|%zu:%s|%zu:%s|v%u",
+	    strlen(table), table, strlen(row), row, strlen(column), column,
 	    version);
 	return n < 0 || (size_t)n >= adlen ? -1 : n;
 }
@@ -225,8 +228,8 @@ aead_encrypt(const unsigned char *key, const char *ad, size_t adlen,
 	unsigned char	*buf;
 	size_t		 len;
 
-	if (ptlen > BLOB_MAX)
-		return -1;
+	if (ptlen > BLOB_MAX - hdrlen - MAC_LEN)
+		return -1;	/* it could be sealed but never opened */
 	len = hdrlen + ptlen + MAC_LEN;
 	if ((buf = malloc(len)) == NULL)
 		return -1;
@@ -272,7 +275,7 @@ keyring_wrap(const struct keyring *kr, const char *name,
 	char	ad[AD_MAX];
 	int	n;
 
-	n = snprintf(ad, sizeof(ad), "keyd/1|root|%s", name);
+	n = snprintf(ad, sizeof(ad), "keyd/1|root|%zu:%s", strlen(name), name);
 	if (n < 0 || (size_t)n >= sizeof(ad))
 		return -1;
 	if (aead_encrypt(kr->root, ad, (size_t)n, pt, ptlen, WRAP_HDR, out,
@@ -291,7 +294,7 @@ keyring_unwrap(const struct keyring *kr, const char *name,
 	int	n;
 
 	*pt = NULL;
-	n = snprintf(ad, sizeof(ad), "keyd/1|root|%s", name);
+	n = snprintf(ad, sizeof(ad), "keyd/1|root|%zu:%s", strlen(name), name);
 	if (n < 0 || (size_t)n >= sizeof(ad) || bloblen < 1 ||
 	    blob[0] != WRAP_TAG)
 		return -1;
@@ -442,10 +445,16 @@ keyring_set_pepper(struct keyring *kr, const unsigned char *pepper,
 	return kr->pepper == NULL ? -1 : 0;
 }
 
-void
+int
 keyring_token_hash(const struct keyring *kr, const char *token, size_t len,
     unsigned char out[KEYRING_HASH_LEN])
 {
+	if (kr->pepper == NULL) {
+		/* Fail closed: an output nobody can match. */
+		randombytes_buf(out, KEYRING_HASH_LEN);
+		return -1;
+	}
 	crypto_generichash(out, KEYRING_HASH_LEN, (const unsigned char *)token,
 	    len, kr->pepper, KEYRING_KEY_LEN);
+	return 0;
 }

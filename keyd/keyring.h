@@ -3,9 +3,10 @@
  *
  * Sealed blob (a secret column):  0x01 | dek_version (u32 BE) | nonce (24) |
  *   XChaCha20-Poly1305 ciphertext and tag,
- *   AD = "keyd/1|" table "|" row "|" column "|v" version.
+ *   AD = "keyd/1|" len ":" table "|" len ":" row "|" len ":" column "|v"
+ *   version, each part prefixed by its decimal length.
  * Root-wrapped blob (a DEK, the pepper):  0x02 | nonce (24) | ciphertext,
- *   AD = "keyd/1|root|" name. */
+ *   AD = "keyd/1|root|" len ":" name. */
 #ifndef KEYD_KEYRING_H
 #define KEYD_KEYRING_H
 
@@ -90,8 +91,9 @@ int keyring_open(const struct keyring *kr, const char *table, const char *row,
 int keyring_set_pepper(struct keyring *kr, const unsigned char *pepper,
     size_t len) KEYRING_WUR;
 
-/* OUT = BLAKE2b-256(key = pepper, TOKEN[0..LEN)). Needs a pepper. */
-void keyring_token_hash(const struct keyring *kr, const char *token,
-    size_t len, unsigned char out[KEYRING_HASH_LEN]);
+/* OUT = BLAKE2b-256(key = pepper, TOKEN[0..LEN)). Returns 0, or -1 when
+ * no pepper is installed (OUT is then random, so it matches nothing). */
+int keyring_token_hash(const struct keyring *kr, const char *token,
+    size_t len, unsigned char out[KEYRING_HASH_LEN]) KEYRING_WUR;
 
 #endif

@@ -20,8 +20,10 @@
 struct caller {
 	struct principal	p;
 	int			admin;
-	int			used_basic;
+	int			scheme;	/* AUTH_NONE, AUTH_BASIC, AUTH_BEARER */
 };
+
+enum { AUTH_NONE, AUTH_BASIC, AUTH_BEARER };
 
 static int
 form_content_type(const char *ct)
@@ -34,15 +36,19 @@ form_content_type(const char *ct)
 }
 
 static void
-invalid_client(struct http_resp *resp, int used_basic)
+invalid_client(struct http_resp *resp, int scheme)
 {
 	http_error(resp, 401, "invalid_client", "client authentication "
 	    "failed");
 	/* RFC 6749 §5.2: a client that tried the Authorization header gets
-	 * the scheme it used back. */
-	snprintf(resp->www_authenticate, sizeof(resp->www_authenticate),
-	    used_basic ? "Basic realm=\"keyd\"" :
-	    "Bearer realm=\"keyd\", error=\"invalid_token\"");
+	 * the scheme it used back; one that did not gets no challenge. */
+	if (scheme == AUTH_BASIC)
+		snprintf(resp->www_authenticate,
+		    sizeof(resp->www_authenticate), "Basic realm=\"keyd\"");
+	else if (scheme == AUTH_BEARER)
+		snprintf(resp->www_authenticate,
+		    sizeof(resp->www_authenticate),
+		    "Bearer realm=\"keyd\", error=\"invalid_token\"");
 }
 
 /* Check NAME and SECRET as a client and its provisioning key. */
@@ -86,9 +92,10 @@ caller_auth(struct keyd *k, const struct http_req *req, const struct form *f,
 	sec = form_get(f, "client_secret");
 	basic = http_basic(req->authorization, user, sizeof(user), secret,
 	    SECRET_MAX);
-	c->used_basic = basic != 0;
-	if (admin_ok && basic == 0 && (bearer = http_bearer(req->authorization,
-	    &blen)) != NULL) {
+	bearer = http_bearer(req->authorization, &blen);
+	c->scheme = basic != 0 ? AUTH_BASIC : bearer != NULL ? AUTH_BEARER :
+	    AUTH_NONE;
+	if (admin_ok && c->scheme == AUTH_BEARER) {
 		if (id != NULL || sec != NULL)
 			goto multiple;
 		if (authn_check(k->authn, bearer, blen, keyd_now(), &c->p) ==
@@ -96,22 +103,23 @@ caller_auth(struct keyd *k, const struct http_req *req, const struct form *f,
 			c->admin = 1;
 			rc = 0;
 		} else
-			invalid_client(resp, 0);
+			invalid_client(resp, AUTH_BEARER);
 		goto out;
 	}
 	if (basic == 1 && (id != NULL || sec != NULL))
 		goto multiple;
-	if (basic == 0 && id != NULL && sec != NULL) {
-		snprintf(user, sizeof(user), "%.*s", STORE_NAME_MAX, id);
+	if (basic == 0 && id != NULL && sec != NULL &&
+	    strlen(id) <= STORE_NAME_MAX && strlen(sec) < SECRET_MAX) {
+		snprintf(user, sizeof(user), "%s", id);
 		snprintf(secret, SECRET_MAX, "%s", sec);
 	} else if (basic != 1) {
-		invalid_client(resp, c->used_basic);
+		invalid_client(resp, c->scheme);
 		goto out;
 	}
 	if (client_verify(k, user, secret, &c->p) == 0)
 		rc = 0;
 	else
-		invalid_client(resp, c->used_basic);
+		invalid_client(resp, c->scheme);
 	goto out;
 multiple:
 	http_error(resp, 400, "invalid_request", "use one client "
@@ -147,12 +155,13 @@ token_reply(struct http_resp *resp, const struct creds_issued *is)
 }
 
 static void
-token_issue_error(struct http_resp *resp, enum creds_err e, const char *err)
+token_issue_error(struct http_resp *resp, enum creds_err e, const char *err,
+    int scheme)
 {
 	if (e == CREDS_ESCOPE)
 		http_error(resp, 400, "invalid_scope", err);
 	else if (e == CREDS_EDISABLED || e == CREDS_ENOTFOUND)
-		invalid_client(resp, 0);
+		invalid_client(resp, scheme);
 	else
 		http_error(resp, 500, "server_error", NULL);
 }
@@ -188,7 +197,7 @@ oauth_token(struct keyd *k, const struct http_req *req,
 	e = creds_token_issue(k, c.p.client, c.p.cred_id, 0, form_get(&f,
 	    "scope"), &is, err, sizeof(err));
 	if (e != CREDS_OK)
-		token_issue_error(resp, e, err);
+		token_issue_error(resp, e, err, c.scheme);
 	else
 		token_reply(resp, &is);
 out:

@@ -43,6 +43,7 @@ struct reqctx {
 	size_t		 drained;	/* bytes thrown away past max_body */
 	struct timespec	 start;
 	char		 request_id[33];
+	char		 allow[32];	/* methods the path takes, for 405 */
 };
 
 struct route {
@@ -73,17 +74,20 @@ healthz(struct keyd *k, const struct http_req *req, struct http_resp *resp)
 /* Find the route for METHOD and PATH; *KNOWN_PATH says whether PATH exists
  * under another method (405 rather than 404). */
 static const struct route *
-route_find(const char *method, const char *path, int *known_path)
+route_find(const char *method, const char *path, char *allow, size_t len)
 {
-	size_t i;
+	size_t i, n = 0;
 
-	*known_path = 0;
+	allow[0] = '\0';
 	for (i = 0; i < NROUTES; i++) {
 		if (strcmp(routes[i].path, path) != 0)
 			continue;
-		*known_path = 1;
 		if (strcmp(routes[i].method, method) == 0)
 			return &routes[i];
+		n += (size_t)snprintf(allow + n, len - n, "%s%s",
+		    n > 0 ? ", " : "", routes[i].method);
+		if (n >= len)
+			break;
 	}
 	return NULL;
 }
@@ -190,8 +194,8 @@ respond(struct MHD_Connection *c, const struct reqctx *r,
 	if (resp->www_authenticate[0] != '\0')
 		MHD_add_response_header(mr, "WWW-Authenticate",
 		    resp->www_authenticate);
-	if (resp->status == 405)
-		MHD_add_response_header(mr, "Allow", "GET, POST");
+	if (resp->status == 405 && r->allow[0] != '\0')
+		MHD_add_response_header(mr, "Allow", r->allow);
 	ret = MHD_queue_response(c, resp->status, mr);
 	MHD_destroy_response(mr);
 	return ret;
@@ -213,7 +217,6 @@ dispatch(struct server *s, struct MHD_Connection *c, struct reqctx *r,
 {
 	const struct route	*rt;
 	struct http_req		 req;
-	int			 known;
 
 	memset(&req, 0, sizeof(req));
 	req.method = method;
@@ -229,9 +232,10 @@ dispatch(struct server *s, struct MHD_Connection *c, struct reqctx *r,
 	if (r->too_big)
 		http_error(resp, 413, "request_too_large", "the body is larger "
 		    "than max_body");
-	else if ((rt = route_find(method, url, &known)) != NULL)
+	else if ((rt = route_find(method, url, r->allow, sizeof(r->allow))) !=
+	    NULL)
 		rt->handler(s->k, &req, resp);
-	else if (known)
+	else if (r->allow[0] != '\0')
 		http_error(resp, 405, "method_not_allowed", "this path does "
 		    "not take that method");
 	else

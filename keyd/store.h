@@ -66,7 +66,7 @@ const char *store_errmsg(struct store *st);
 int store_schema_version(struct store *st);
 int store_schema_latest(void);
 
-/* Small named blobs: wrapped root-level secrets, the passphrase salt.
+/* Small named blobs: wrapped root-level secrets (the token pepper).
  * *VAL is malloc'd; STORE_NOTFOUND when absent. */
 int store_meta_get(struct store *st, const char *key, unsigned char **val,
     size_t *len) STORE_WUR;

@@ -25,8 +25,9 @@ struct token_ref {
 	char id[TOKEN_ID_LEN + 1];	/* public lookup key, NUL-terminated */
 };
 
-/* Mint a new token of KIND into OUT (NUL-terminated). The secret comes from
- * randombytes_buf. OUT holds a secret: give it sodium_malloc memory and wipe it.
+/* Mint a new token of KIND into OUT (NUL-terminated). Each id and secret
+ * character comes from randombytes_uniform(62), so there is no modulo
+ * bias. OUT holds a secret: give it sodium_malloc memory and wipe it.
  * Returns the token's length. Cannot fail. */
 size_t token_generate(enum token_kind kind, char out[TOKEN_MAX_LEN + 1]);
 

@@ -140,9 +140,10 @@ cidr_ok(const char *s)
 	if ((slash = strchr(addr, '/')) == NULL)
 		return 0;
 	*slash++ = '\0';
-	bits = strtol(slash, &end, 10);
-	if (*slash == '\0' || *end != '\0' || bits < 0)
+	if (*slash == '\0' || strlen(slash) > 3 ||
+	    strspn(slash, "0123456789") != strlen(slash))
 		return 0;
+	bits = strtol(slash, &end, 10);
 	if (inet_pton(AF_INET, addr, buf) == 1)
 		return bits <= 32;
 	return inet_pton(AF_INET6, addr, buf) == 1 && bits <= 128;
@@ -177,21 +178,23 @@ ops_mask(json_t *ops)
 	return m;
 }
 
-static void
+static int
 grants_apply_res(struct grants *g, const char *res, unsigned ops, int allow)
 {
 	int r;
 
 	if ((r = grants_res(g, res)) == -1)
-		return;
+		return -1;
 	if (allow)
 		g->allow[r] |= ops;
 	else
 		g->deny[r] |= ops;
+	return 0;
 }
 
-/* Record what a rule grants or takes away without condition. */
-static void
+/* Record what a rule grants or takes away without condition. Returns -1
+ * when the role names more resource types than POLICY_MAX_RESOURCES. */
+static int
 grants_apply(struct grants *g, json_t *rule)
 {
 	json_t		*res, *e;
@@ -203,23 +206,28 @@ grants_apply(struct grants *g, json_t *rule)
 	    "allow") == 0;
 	if (!allow && (json_object_get(rule, "attributes") != NULL ||
 	    json_object_get(rule, "where") != NULL))
-		return;	/* a conditional deny leaves the scope in place */
+		return 0;	/* a conditional deny leaves the scope in place */
 	ops = ops_mask(json_object_get(rule, "operations"));
 	if (allow)
 		g->flat_allow |= ops & flat;
 	else
 		g->flat_deny |= ops & flat;
 	if ((res = json_object_get(rule, "resources")) == NULL)
-		return;
+		return 0;
 	json_array_foreach(res, i, e) {
 		if (strcmp(json_string_value(e), "*") != 0) {
-			grants_apply_res(g, json_string_value(e), ops, allow);
+			if (grants_apply_res(g, json_string_value(e), ops,
+			    allow) == -1)
+				return -1;
 			continue;
 		}
 		for (k = 0; k < sizeof(core_resources) / sizeof(*core_resources);
 		    k++)
-			grants_apply_res(g, core_resources[k], ops, allow);
+			if (grants_apply_res(g, core_resources[k], ops, allow)
+			    == -1)
+				return -1;
 	}
+	return 0;
 }
 
 static int
@@ -346,16 +354,17 @@ limits_check(struct ctx *c, json_t *limits, int64_t *ttl)
 	return 0;
 }
 
-static void
+static int
 scopes_append(char *out, size_t outlen, const char *s)
 {
 	size_t n = strlen(out);
 
 	if (n + strlen(s) + 2 > outlen)
-		return;
+		return -1;
 	if (n > 0)
 		out[n++] = ' ';
 	memcpy(out + n, s, strlen(s) + 1);
+	return 0;
 }
 
 static int
@@ -364,8 +373,9 @@ scope_cmp(const void *a, const void *b)
 	return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
-/* Render the role's scopes, sorted, into R->scopes. */
-static void
+/* Render the role's scopes, sorted, into R->scopes. -1 when they do not
+ * fit: a silently shortened scope list would be a different role. */
+static int
 scopes_render(const struct grants *g, struct prole *r)
 {
 	char		 buf[POLICY_MAX_RESOURCES * OP_COUNT + 2][96];
@@ -392,7 +402,10 @@ scopes_render(const struct grants *g, struct prole *r)
 		qsort(sorted, n, sizeof(sorted[0]), scope_cmp);
 	r->scopes[0] = '\0';
 	for (i = 0; i < n; i++)
-		scopes_append(r->scopes, sizeof(r->scopes), sorted[i]);
+		if (scopes_append(r->scopes, sizeof(r->scopes), sorted[i]) ==
+		    -1)
+			return -1;
+	return 0;
 }
 
 static int
@@ -426,13 +439,21 @@ role_compile(struct ctx *c, const char *name, json_t *role, struct prole *r)
 		    ".rules[%zu]", i);
 		if (rule_check(c, rule) == -1)
 			goto out;
-		grants_apply(g, rule);
+		if (grants_apply(g, rule) == -1) {
+			fail(c, "", "a role may name at most %d resource types",
+			    POLICY_MAX_RESOURCES);
+			goto out;
+		}
 	}
 	c->path[base] = '\0';
 	if ((v = json_object_get(role, "limits")) != NULL &&
 	    limits_check(c, v, &r->token_ttl) == -1)
 		goto out;
-	scopes_render(g, r);
+	if (scopes_render(g, r) == -1) {
+		fail(c, "", "the role's scopes exceed %d bytes; split the role",
+		    POLICY_SCOPES_MAX);
+		goto out;
+	}
 	rc = 0;
 out:
 	free(g);

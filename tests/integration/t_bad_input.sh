@@ -43,6 +43,11 @@ head -c 1100000 /dev/zero | tr '\0' a >"$T/big"
 status_json "oversize body" 413 request_too_large "$(URL /oauth/token)" --data-binary @"$T/big"
 status_json "oversize chunked body" 413 request_too_large "$(URL /oauth/token)" -H 'Transfer-Encoding: chunked' --data-binary @"$T/big"
 status_json "wrong method" 405 method_not_allowed -X GET "$(URL /oauth/token)"
+check "405 names the allowed method" grep -qi '^allow: POST' "$T/hdr"
+status_json "form auth failure" 401 invalid_client "$(URL /oauth/token)" -d grant_type=client_credentials -d client_id=c1 -d client_secret=nope
+check "no Authorization header, no challenge" bash -c "! grep -qi '^www-authenticate' '$T/hdr'"
+long=$(printf 'c%.0s' $(seq 1 70))
+status_json "an over-long client_id" 401 invalid_client "$(URL /oauth/token)" -d grant_type=client_credentials -d "client_id=$long" --data-urlencode "client_secret=$KEY"
 status_json "unknown path" 404 not_found "$(URL /nope)"
 status_json "path traversal" 404 not_found --path-as-is "$(URL /oauth/../healthz/..)"
 eq "healthz" "$(kcurl "$(URL /healthz)" | jq -r .status)" ok
@@ -57,6 +62,9 @@ contains "keyctl: says which client" "$(cat "$T/err")" nobody
 "$KEYCTL" client create c1 --role scim-reader >/dev/null 2>"$T/err"; eq "keyctl: duplicate client exits 1" "$?" 1
 contains "keyctl: duplicate says so" "$(cat "$T/err")" "already exists"
 "$KEYCTL" client create c9 --role no-such-role >/dev/null 2>"$T/err"; eq "keyctl: unknown role exits 1" "$?" 1
+"$KEYCTL" token revoke "${KEY:5:12}" >/dev/null 2>"$T/err"; eq "keyctl: token revoke of a key id exits 1" "$?" 1
+contains "keyctl: says it is a provisioning key" "$(cat "$T/err")" "provisioning key"
+eq "the key survived the mistaken revoke" "$(kcurl "$(URL /oauth/token)" -u "c1:$KEY" -d grant_type=client_credentials | jq -r .token_type)" Bearer
 "$KEYCTL" frobnicate >/dev/null 2>&1; eq "keyctl: unknown noun exits 2" "$?" 2
 "$KEYCTL" client create >/dev/null 2>&1; eq "keyctl: missing argument exits 2" "$?" 2
 "$KEYCTL" --socket "$T/none.sock" status >/dev/null 2>"$T/err"; eq "keyctl: no daemon exits 1" "$?" 1

@@ -12,6 +12,9 @@ refuse() { # refuse NAME EXPECTED-TEXT keyd-args…: keyd must exit non-zero say
 	contains "$name: says why" "$out" "$want"
 }
 
+"$KEYD" init --state "$T/bogus" --listen bogus >"$T/out" 2>&1; eq "init --listen bogus is refused" "$?" 1
+contains "and says how to write it" "$(cat "$T/out")" "127.0.0.1:8443"
+check "and creates nothing" test ! -e "$T/bogus/keyd.conf"
 check "keyd init" keyd_init
 CONF="$STATE/keyd.conf"
 
