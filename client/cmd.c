@@ -11,12 +11,14 @@
 
 #define SYNOPSIS_MAX	128
 
-#define POS(meta, key)		{ (meta), (key), 0 }
-#define POS_OPT(meta, key)	{ (meta), (key), 1 }
-#define OPT(name, meta)		{ (name), (meta), 0 }
-#define OPT_REQ(name, meta)	{ (name), (meta), 1 }
-#define NO_POS			{ NULL, NULL, 0 }
-#define NO_OPT			{ NULL, NULL, 0 }
+#define POS(meta, key)		{ (meta), (key), 0, CMD_ARG_STRING }
+#define POS_OPT(meta, key)	{ (meta), (key), 1, CMD_ARG_STRING }
+#define POS_FILE(meta, key)	{ (meta), (key), 0, CMD_ARG_FILE }
+#define OPT(name, meta)		{ (name), (meta), 0, CMD_ARG_STRING }
+#define OPT_REQ(name, meta)	{ (name), (meta), 1, CMD_ARG_STRING }
+#define OPT_INT(name, meta)	{ (name), (meta), 0, CMD_ARG_INT }
+#define NO_POS			{ NULL, NULL, 0, CMD_ARG_STRING }
+#define NO_OPT			{ NULL, NULL, 0, CMD_ARG_STRING }
 #define END			{ NULL, NULL, OUTPUT_TEXT }
 
 static const struct output_field status_f[] = {
@@ -139,7 +141,37 @@ static const struct output_field admintoken_cols[] = {
 	END
 };
 
+static const struct output_field policy_applied_f[] = {
+	{ "version", "version", OUTPUT_TEXT },
+	{ "digest", "digest", OUTPUT_TEXT },
+	{ "roles", "roles", OUTPUT_TEXT },
+	END
+};
+
+static const struct output_field policy_show_f[] = {
+	{ "version", "version", OUTPUT_TEXT },
+	{ "active", "active", OUTPUT_TEXT },
+	{ "created_at", "created", OUTPUT_TIME },
+	{ "digest", "digest", OUTPUT_TEXT },
+	{ "document", "document", OUTPUT_DOC },
+	END
+};
+
+static const struct output_field policy_cols[] = {
+	{ "version", "VERSION", OUTPUT_TEXT },
+	{ "active", "ACTIVE", OUTPUT_TEXT },
+	{ "created_at", "CREATED", OUTPUT_TIME },
+	{ "size", "SIZE", OUTPUT_TEXT },
+	{ "digest", "DIGEST", OUTPUT_TEXT },
+	END
+};
+
 static const struct output_view v_status = { status_f, NULL, NULL };
+static const struct output_view v_policy_applied = { policy_applied_f, NULL,
+    NULL };
+static const struct output_view v_policy_show = { policy_show_f, NULL, NULL };
+static const struct output_view v_policy_history = { NULL, "policies",
+    policy_cols };
 static const struct output_view v_key_new = { key_new_f, NULL, NULL };
 static const struct output_view v_client_list = { NULL, "clients",
     client_cols };
@@ -204,6 +236,14 @@ static const struct cmd cmd_table[] = {
 	{ "admin-token", "revoke", "admintoken.revoke",
 	  { POS("TOKEN_ID", "token_id") }, { NO_OPT },
 	  &v_token_revoke, "revoke an admin token" },
+	{ "policy", "apply", "policy.apply", { POS_FILE("FILE", "document") },
+	  { NO_OPT }, &v_policy_applied,
+	  "validate a policy document and make it the active version" },
+	{ "policy", "show", "policy.show", { NO_POS },
+	  { OPT_INT("version", "N") }, &v_policy_show,
+	  "show the active policy, or version N" },
+	{ "policy", "history", "policy.history", { NO_POS }, { NO_OPT },
+	  &v_policy_history, "list every policy version" },
 };
 
 #define CMD_COUNT	(sizeof(cmd_table) / sizeof(cmd_table[0]))

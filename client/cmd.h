@@ -10,18 +10,27 @@
 #include "client/output.h"
 
 #define CMD_MAX_POS	2	/* positional arguments per command */
-#define CMD_MAX_OPTS	2	/* --options per command */
+#define CMD_MAX_OPTS	5	/* --options per command */
+
+/* How an argument travels in the request. */
+enum cmd_arg {
+	CMD_ARG_STRING = 0,	/* as typed */
+	CMD_ARG_FILE,		/* the named file's contents (at most 1 MiB) */
+	CMD_ARG_INT		/* a decimal integer */
+};
 
 struct cmd_pos {
 	const char	*meta;		/* "NAME", as usage shows it */
 	const char	*key;		/* the member of the request's args */
 	int		 optional;
+	enum cmd_arg	 kind;
 };
 
 struct cmd_opt {
 	const char	*name;		/* "ttl": both --ttl and the args member */
 	const char	*meta;		/* "DURATION" */
 	int		 required;
+	enum cmd_arg	 kind;
 };
 
 struct cmd {

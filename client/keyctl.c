@@ -23,6 +23,7 @@
 #define EXIT_USAGE	2
 
 #define ARG_MAX_LEN	256	/* any NAME, ID or option value */
+#define FILE_MAX	(1024 * 1024)	/* a file sent as an argument */
 #define QUOTE_MAX	64	/* how much of a bad word an error repeats */
 #define SOCKET_ENV	"KEYD_SOCKET"
 #define SOCKET_DEFAULT	"./var/dev/keyd.sock"
@@ -254,23 +255,78 @@ keyctl_socket(const struct inv *inv)
 	return env;
 }
 
+/* The contents of PATH as a JSON string; NULL with a message on stderr
+ * when it cannot be read, is over FILE_MAX or is not UTF-8 text. */
+static json_t *
+file_string(const char *path)
+{
+	json_t	*s = NULL;
+	char	*buf;
+	size_t	 n;
+	FILE	*fp;
+
+	if ((fp = fopen(path, "re")) == NULL) {
+		output_error("cannot open %s: %s", path, strerror(errno));
+		return NULL;
+	}
+	if ((buf = malloc(FILE_MAX + 1)) != NULL) {
+		n = fread(buf, 1, FILE_MAX + 1, fp);
+		if (ferror(fp))
+			output_error("cannot read %s: %s", path,
+			    strerror(errno));
+		else if (n > FILE_MAX)
+			output_error("%s is larger than 1 MiB", path);
+		else if ((s = json_stringn(buf, n)) == NULL)
+			output_error("%s is not UTF-8 text", path);
+		free(buf);
+	}
+	fclose(fp);
+	return s;
+}
+
+static json_t *
+arg_json(enum cmd_arg kind, const char *meta, const char *text)
+{
+	json_t		*s;
+	char		*end;
+	long long	 v;
+
+	if (kind == CMD_ARG_FILE)
+		return file_string(text);
+	if (kind != CMD_ARG_INT) {
+		if ((s = json_string(text)) == NULL)
+			output_error("out of memory");
+		return s;
+	}
+	errno = 0;
+	v = strtoll(text, &end, 10);
+	if (errno != 0 || end == text || *end != '\0') {
+		output_error("%s must be an integer, not \"%.*s\"", meta,
+		    QUOTE_MAX, text);
+		return NULL;
+	}
+	return json_integer(v);
+}
+
 static int
 keyctl_args(const struct inv *inv, json_t **out)
 {
 	const struct cmd	*c = inv->cmd;
-	json_t			*args;
+	json_t			*args, *v;
 	size_t			 i;
 	int			 rc = -1;
 
 	if ((args = json_object()) == NULL)
 		goto out;
 	for (i = 0; i < inv->npos; i++)
-		if (json_object_set_new(args, c->pos[i].key,
-		    json_string(inv->pos[i])) == -1)
+		if ((v = arg_json(c->pos[i].kind, c->pos[i].meta,
+		    inv->pos[i])) == NULL ||
+		    json_object_set_new(args, c->pos[i].key, v) == -1)
 			goto out;
 	for (i = 0; i < CMD_MAX_OPTS; i++)
-		if (inv->opt[i] != NULL && json_object_set_new(args,
-		    c->opts[i].name, json_string(inv->opt[i])) == -1)
+		if (inv->opt[i] != NULL && ((v = arg_json(c->opts[i].kind,
+		    c->opts[i].meta, inv->opt[i])) == NULL ||
+		    json_object_set_new(args, c->opts[i].name, v) == -1))
 			goto out;
 	*out = args;
 	args = NULL;
@@ -376,10 +432,8 @@ main(int argc, char *argv[])
 	if ((path = keyctl_socket(&inv)) == NULL)
 		goto out;
 	status = EXIT_FAIL;
-	if (keyctl_args(&inv, &args) == -1) {
-		output_error("out of memory");
-		goto out;
-	}
+	if (keyctl_args(&inv, &args) == -1)
+		goto out;	/* arg_json said why */
 	e = adminc_call(path, inv.cmd->op, args, &result, err, sizeof(err));
 	if (e != ADMINC_OK) {
 		keyctl_report(e, err);

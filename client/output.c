@@ -201,6 +201,13 @@ output_fields(FILE *fp, const json_t *obj, const struct output_field *f)
 	for (; f->key != NULL; f++) {
 		if ((v = output_lookup(obj, f->key)) == NULL)
 			continue;
+		if (f->fmt == OUTPUT_DOC) {
+			fprintf(fp, "%s:\n", f->label);
+			if (json_dumpf(v, fp, JSON_INDENT(2) |
+			    JSON_PRESERVE_ORDER) == 0)
+				fputc('\n', fp);
+			continue;
+		}
 		cell_format(&c, v, f->fmt);
 		fprintf(fp, "%s: %s\n", f->label, c.s);
 		if (f->fmt == OUTPUT_SECRET && json_is_string(v))

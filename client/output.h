@@ -13,7 +13,8 @@
 enum output_fmt {
 	OUTPUT_TEXT = 0,	/* strings, numbers, arrays joined by spaces */
 	OUTPUT_TIME,		/* Unix seconds as 2026-11-23T10:00:00Z */
-	OUTPUT_SECRET		/* shown once, in a field line, with a warning */
+	OUTPUT_SECRET,		/* shown once, in a field line, with a warning */
+	OUTPUT_DOC		/* a JSON document, indented, below its label */
 };
 
 /* One value to show. KEY names a member of the result, or of an object

@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include "keyd/admin.h"
+#include "keyd/admin_int.h"
 #include "keyd/creds.h"
 #include "keyd/keyd.h"
 #include "keyd/keyring.h"
@@ -15,7 +16,6 @@
 
 #define ERR_MAX 512
 
-typedef json_t *(*admin_op)(struct keyd *, json_t *, char *, size_t);
 
 static json_t *
 time_or_null(int64_t t)
@@ -487,6 +487,9 @@ static const struct {
 	{ "admintoken.create",	op_admintoken_create },
 	{ "admintoken.list",	op_admintoken_list },
 	{ "admintoken.revoke",	op_admintoken_revoke },
+	{ "policy.apply",	admin_policy_apply },
+	{ "policy.show",	admin_policy_show },
+	{ "policy.history",	admin_policy_history },
 };
 
 json_t *

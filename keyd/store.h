@@ -123,6 +123,23 @@ int store_policy_put(struct store *st, const char *doc, int64_t *version)
 int store_policy_active(struct store *st, int64_t *version, char **doc)
 	STORE_WUR;
 
+struct policy_rec {
+	int64_t	version;
+	int64_t	created_at;
+	int	active;
+	size_t	size;		/* bytes of the document */
+};
+
+/* Policy VERSION; *DOC is malloc'd. STORE_NOTFOUND when no such version. */
+int store_policy_get(struct store *st, int64_t version,
+    struct policy_rec *rec, char **doc) STORE_WUR;
+
+typedef int (*store_policy_cb)(void *arg, const struct policy_rec *p,
+    const char *doc);
+/* Walk every policy version, newest first; DOC is valid during CB only. */
+int store_policy_each(struct store *st, store_policy_cb cb, void *arg)
+	STORE_WUR;
+
 /* "active", "revoked", … */
 const char *store_cred_state_name(enum cred_state s);
 

@@ -409,3 +409,71 @@ out:
 	sq_unlock(st);
 	return rc;
 }
+
+static void
+policy_row(sqlite3_stmt *stmt, struct policy_rec *p)
+{
+	p->version = sqlite3_column_int64(stmt, 0);
+	p->created_at = sqlite3_column_int64(stmt, 1);
+	p->active = sqlite3_column_int(stmt, 2);
+	p->size = (size_t)sqlite3_column_bytes(stmt, 3);
+}
+
+int
+store_policy_get(struct store *st, int64_t version, struct policy_rec *rec,
+    char **doc)
+{
+	sqlite3_stmt	*stmt;
+	const char	*s;
+	int		 rc = -1, r;
+
+	*doc = NULL;
+	sq_lock(st);
+	if ((stmt = sq_prepare(st, "SELECT version, created_at, active, doc "
+	    "FROM policies WHERE version = ?")) == NULL)
+		goto out;
+	sqlite3_bind_int64(stmt, 1, version);
+	r = sqlite3_step(stmt);
+	if (r == SQLITE_DONE)
+		rc = STORE_NOTFOUND;
+	else if (r != SQLITE_ROW)
+		sq_fail(st, "policy get");
+	else {
+		policy_row(stmt, rec);
+		s = (const char *)sqlite3_column_text(stmt, 3);
+		if ((*doc = strdup(s != NULL ? s : "")) != NULL)
+			rc = 0;
+	}
+out:
+	sqlite3_finalize(stmt);
+	sq_unlock(st);
+	return rc;
+}
+
+int
+store_policy_each(struct store *st, store_policy_cb cb, void *arg)
+{
+	struct policy_rec	 p;
+	sqlite3_stmt		*stmt;
+	const char		*doc;
+	int			 rc = -1, r = SQLITE_DONE;
+
+	/* Policies are few and small: walk under the lock. CB must not call
+	 * the store. */
+	sq_lock(st);
+	if ((stmt = sq_prepare(st, "SELECT version, created_at, active, doc "
+	    "FROM policies ORDER BY version DESC")) == NULL)
+		goto out;
+	rc = 0;
+	while (rc == 0 && (r = sqlite3_step(stmt)) == SQLITE_ROW) {
+		policy_row(stmt, &p);
+		doc = (const char *)sqlite3_column_text(stmt, 3);
+		rc = cb(arg, &p, doc != NULL ? doc : "");
+	}
+	if (rc == 0 && r != SQLITE_DONE)
+		rc = sq_fail(st, "policy walk");
+out:
+	sqlite3_finalize(stmt);
+	sq_unlock(st);
+	return rc;
+}
