@@ -7,6 +7,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "tests/unit/testdir.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -58,8 +60,7 @@ setup(void **state)
 
 	if ((f = calloc(1, sizeof(*f))) == NULL)
 		return -1;
-	snprintf(f->dir, sizeof(f->dir), "/tmp/keyd-test-authn.XXXXXX");
-	if (mkdtemp(f->dir) == NULL)
+	if (testdir_make(f->dir, sizeof(f->dir), "authn") == -1)
 		return -1;
 	snprintf(f->path, sizeof(f->path), "%s/keyd.db", f->dir);
 	if (store_open(f->path, &f->st, err, sizeof(err)) != 0) {
@@ -86,17 +87,11 @@ static int
 teardown(void **state)
 {
 	struct fix	*f = *state;
-	char		 p[160];
 
 	authn_free(&f->a);
 	keyring_free(&f->kr);
 	store_close(&f->st);
-	unlink(f->path);
-	snprintf(p, sizeof(p), "%s-wal", f->path);
-	unlink(p);
-	snprintf(p, sizeof(p), "%s-shm", f->path);
-	unlink(p);
-	rmdir(f->dir);
+	testdir_remove(f->dir);
 	free(f);
 	return 0;
 }

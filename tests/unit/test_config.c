@@ -5,6 +5,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "tests/unit/testdir.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,8 +26,7 @@ setup(void **state)
 
 	if ((x = calloc(1, sizeof(*x))) == NULL)
 		return -1;
-	snprintf(x->dir, sizeof(x->dir), "/tmp/keyd-test-config.XXXXXX");
-	if (mkdtemp(x->dir) == NULL) {
+	if (testdir_make(x->dir, sizeof(x->dir), "config") == -1) {
 		free(x);
 		return -1;
 	}
@@ -39,8 +40,7 @@ teardown(void **state)
 {
 	struct fix *x = *state;
 
-	unlink(x->path);
-	rmdir(x->dir);
+	testdir_remove(x->dir);
 	free(x);
 	return 0;
 }

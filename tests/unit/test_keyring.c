@@ -6,6 +6,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "tests/unit/testdir.h"
+
 #include <sys/stat.h>
 
 #include <fcntl.h>
@@ -44,8 +46,7 @@ dir_setup(void **state)
 
 	if ((f = calloc(1, sizeof(*f))) == NULL)
 		return -1;
-	snprintf(f->dir, sizeof(f->dir), "/tmp/keyd-test-keyring.XXXXXX");
-	if (mkdtemp(f->dir) == NULL) {
+	if (testdir_make(f->dir, sizeof(f->dir), "keyring") == -1) {
 		free(f);
 		return -1;
 	}
@@ -59,8 +60,7 @@ dir_teardown(void **state)
 {
 	struct fix *f = *state;
 
-	unlink(f->path);
-	rmdir(f->dir);
+	testdir_remove(f->dir);
 	free(f);
 	return 0;
 }

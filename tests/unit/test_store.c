@@ -6,6 +6,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "tests/unit/testdir.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,15 +31,14 @@ setup(void **state)
 
 	if ((f = calloc(1, sizeof(*f))) == NULL)
 		return -1;
-	snprintf(f->dir, sizeof(f->dir), "/tmp/keyd-test-store.XXXXXX");
-	if (mkdtemp(f->dir) == NULL) {
+	if (testdir_make(f->dir, sizeof(f->dir), "store") == -1) {
 		free(f);
 		return -1;
 	}
 	snprintf(f->path, sizeof(f->path), "%s/keyd.db", f->dir);
 	if (store_open(f->path, &f->st, err, sizeof(err)) != 0) {
 		fprintf(stderr, "store_open: %s\n", err);
-		rmdir(f->dir);
+		testdir_remove(f->dir);
 		free(f);
 		return -1;
 	}
@@ -49,15 +50,9 @@ static int
 teardown(void **state)
 {
 	struct fix	*f = *state;
-	char		 p[160];
 
 	store_close(&f->st);
-	unlink(f->path);
-	snprintf(p, sizeof(p), "%s-wal", f->path);
-	unlink(p);
-	snprintf(p, sizeof(p), "%s-shm", f->path);
-	unlink(p);
-	rmdir(f->dir);
+	testdir_remove(f->dir);
 	free(f);
 	return 0;
 }
