@@ -1,10 +1,9 @@
-/* Policy loading and the scope view of a role. The document is validated
- * whole at load time so that a bad one is refused before it can apply. */
+/* The loaded set: role lookup by name, the scope view of a role, and the
+ * memory the compiled rules live in. */
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-#include <jansson.h>
 
 #include "policy/policy.h"
 #include "policy/policy_int.h"
@@ -20,21 +19,104 @@ perr_set(struct policy_error *err, const char *path, const char *fmt, ...)
 	va_end(ap);
 }
 
-static const struct prole *
-role_find(const struct policy_set *set, const char *name)
-{
-	size_t i;
+/* Everything a compiled rule points to comes from a chain of blocks, freed
+ * together: no rule owns memory of its own. */
+#define ARENA_BLOCK	16384
 
-	for (i = 0; i < set->nroles; i++)
-		if (strcmp(set->roles[i].name, name) == 0)
-			return &set->roles[i];
+struct parena {
+	struct parena	*next;
+	size_t		 used, size;
+	max_align_t	 data[];
+};
+
+void *
+parena_alloc(struct policy_set *set, size_t n)
+{
+	struct parena	*a = set->arena;
+	size_t		 need, sz;
+	unsigned char	*p;
+
+	if (n > ((size_t)1 << 30))
+		return NULL;
+	need = (n + sizeof(max_align_t) - 1) / sizeof(max_align_t) *
+	    sizeof(max_align_t);
+	if (need == 0)
+		need = sizeof(max_align_t);
+	if (a == NULL || a->size - a->used < need) {
+		sz = need > ARENA_BLOCK ? need : ARENA_BLOCK;
+		if ((a = calloc(1, sizeof(*a) + sz)) == NULL)
+			return NULL;
+		a->size = sz;
+		a->next = set->arena;
+		set->arena = a;
+	}
+	p = (unsigned char *)a->data + a->used;
+	a->used += need;
+	return p;
+}
+
+void
+parena_free(struct parena **ap)
+{
+	struct parena *a = *ap, *next;
+
+	for (; a != NULL; a = next) {
+		next = a->next;
+		free(a);
+	}
+	*ap = NULL;
+}
+
+static uint32_t
+name_hash(const char *s)
+{
+	uint32_t h = 2166136261u;
+
+	for (; *s != '\0'; s++)
+		h = (h ^ (unsigned char)*s) * 16777619u;
+	return h;
+}
+
+/* Open addressing, at most half full: a lookup costs one hash and, on
+ * average, about one comparison, however many roles there are. */
+int
+prole_index(struct policy_set *set)
+{
+	size_t i, slot;
+
+	for (set->hsize = 8; set->hsize < 2 * set->nroles; set->hsize *= 2)
+		;
+	if ((set->hash = calloc(set->hsize, sizeof(*set->hash))) == NULL)
+		return -1;
+	for (i = 0; i < set->nroles; i++) {
+		slot = name_hash(set->roles[i].name) & (set->hsize - 1);
+		while (set->hash[slot] != 0)
+			slot = (slot + 1) & (set->hsize - 1);
+		set->hash[slot] = (uint16_t)(i + 1);
+	}
+	return 0;
+}
+
+const struct prole *
+prole_find(const struct policy_set *set, const char *name)
+{
+	size_t slot;
+
+	if (set == NULL || name == NULL || set->hash == NULL)
+		return NULL;
+	slot = name_hash(name) & (set->hsize - 1);
+	while (set->hash[slot] != 0) {
+		if (strcmp(set->roles[set->hash[slot] - 1].name, name) == 0)
+			return &set->roles[set->hash[slot] - 1];
+		slot = (slot + 1) & (set->hsize - 1);
+	}
 	return NULL;
 }
 
 int
 policy_role_exists(const struct policy_set *set, const char *role)
 {
-	return role_find(set, role) != NULL;
+	return prole_find(set, role) != NULL;
 }
 
 size_t
@@ -55,7 +137,7 @@ policy_role_scopes(const struct policy_set *set, const char *role, char *out,
 {
 	const struct prole *r;
 
-	if ((r = role_find(set, role)) == NULL)
+	if ((r = prole_find(set, role)) == NULL)
 		return -1;
 	if ((size_t)snprintf(out, outlen, "%s", r->scopes) >= outlen)
 		return -1;
@@ -68,7 +150,7 @@ policy_role_token_ttl(const struct policy_set *set, const char *role,
 {
 	const struct prole *r;
 
-	if ((r = role_find(set, role)) == NULL)
+	if ((r = prole_find(set, role)) == NULL)
 		return -1;
 	if (r->token_ttl == 0)
 		return 1;
@@ -131,7 +213,7 @@ policy_scope_grant(const struct policy_set *set, const char *role,
 	size_t			 len;
 
 	bad[0] = '\0';
-	if ((r = role_find(set, role)) == NULL)
+	if ((r = prole_find(set, role)) == NULL)
 		return -1;
 	if (requested == NULL || requested[strspn(requested, " ")] == '\0')
 		return (size_t)snprintf(out, outlen, "%s", r->scopes) <
@@ -157,6 +239,8 @@ policy_free(struct policy_set **setp)
 {
 	if (setp == NULL || *setp == NULL)
 		return;
+	parena_free(&(*setp)->arena);
+	free((*setp)->hash);
 	free((*setp)->roles);
 	free(*setp);
 	*setp = NULL;
