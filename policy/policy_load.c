@@ -159,9 +159,9 @@ resources_check(struct pctx *c, json_t *res)
 			if (!pci_eq(json_string_value(e), not_types[k]))
 				continue;
 			snprintf(idx, sizeof(idx), ".resources[%zu]", i);
-			return pfail(c, idx, "%s is not a resource type: use "
-			    "the operation \"%s\"", not_types[k], k < 3 ?
-			    "discover" : "bulk");
+			return pfail(c, idx, "\"%s\" is not a resource type: "
+			    "use the operation \"%s\"", json_string_value(e),
+			    k < 3 ? "discover" : "bulk");
 		}
 	}
 	return 0;

@@ -238,6 +238,28 @@ test_scope_rules(void **state)
 		{ "[{\"effect\":\"allow\",\"resources\":[\"Device\"],"
 		  "\"operations\":[\"search\",\"read\"]}]",
 		  "scim:Device.read scim:Device.search" },
+		/* No resources is every resource type, as "*" is. */
+		{ "[{\"effect\":\"allow\",\"operations\":[\"read\"]}]",
+		  "scim:Group.read scim:User.read" },
+		{ "[{\"effect\":\"allow\",\"resources\":[\"*\"],"
+		  "\"operations\":[\"delete\",\"read\"]},"
+		  "{\"effect\":\"deny\",\"operations\":[\"delete\"]}]",
+		  "scim:Group.read scim:User.read" },
+		/* "*" is every type the document names. */
+		{ "[{\"effect\":\"allow\",\"resources\":[\"*\"],"
+		  "\"operations\":[\"read\"]},"
+		  "{\"effect\":\"allow\",\"resources\":[\"Device\"],"
+		  "\"operations\":[\"search\"]}]",
+		  "scim:Device.read scim:Device.search scim:Group.read "
+		  "scim:User.read" },
+		/* Type names are case-insensitive; the first spelling wins. */
+		{ "[{\"effect\":\"allow\",\"resources\":[\"user\",\"USER\"],"
+		  "\"operations\":[\"read\"]}]", "scim:User.read" },
+		/* A conditional allow grants its scope; upstreams do not count. */
+		{ "[{\"effect\":\"allow\",\"upstreams\":[\"hr\"],"
+		  "\"resources\":[\"Group\"],\"operations\":[\"patch\"],"
+		  "\"where\":{\"displayName\":[\"x\"]}}]",
+		  "scim:Group.patch" },
 	};
 	struct policy_set	*set;
 	char			 doc[1024], out[POLICY_SCOPES_MAX];
@@ -461,6 +483,50 @@ test_malformed(void **state)
 		  "\"r\":{\"rules\":[]}}}", "", "duplicate object key" },
 		{ RULES("{\"effect\":\"allow\",\"effect\":\"deny\","
 		  "\"operations\":[\"read\"]}"), "", "duplicate object key" },
+		/* Attributes and where keys are attribute paths, not filters. */
+		{ RULES("{\"effect\":\"allow\",\"operations\":[\"read\"],"
+		  "\"attributes\":[\"userName\",\"emails[type eq \\\"work\\\"]\"]}"),
+		  "roles.r.rules[0].attributes[1]",
+		  "bad attribute \"emails[type eq " },
+		{ RULES("{\"effect\":\"allow\",\"operations\":[\"read\"],"
+		  "\"attributes\":[\"given name\"]}"),
+		  "roles.r.rules[0].attributes[0]", "bad attribute \"given name\"" },
+		{ RULES("{\"effect\":\"allow\",\"operations\":[\"read\"],"
+		  "\"attributes\":[\".name\"]}"),
+		  "roles.r.rules[0].attributes[0]", "bad attribute \".name\"" },
+		{ RULES("{\"effect\":\"allow\",\"operations\":[\"read\"],"
+		  "\"attributes\":[\"name.\"]}"),
+		  "roles.r.rules[0].attributes[0]", "bad attribute \"name.\"" },
+		{ RULES("{\"effect\":\"deny\",\"operations\":[\"delete\"],"
+		  "\"where\":{\"display name\":[\"x\"]}}"),
+		  "roles.r.rules[0].where.display name",
+		  "bad attribute \"display name\"" },
+		{ RULES("{\"effect\":\"deny\",\"operations\":[\"delete\"],"
+		  "\"where\":{\"id\":[]}}"), "roles.r.rules[0].where.id",
+		  "where.id must be a non-empty array of strings" },
+		/* Discovery endpoints and Bulk are operations. */
+		{ RULES("{\"effect\":\"allow\",\"operations\":[\"read\"],"
+		  "\"resources\":[\"Schemas\"]}"), "roles.r.rules[0].resources[0]",
+		  "\"Schemas\" is not a resource type: use the operation "
+		  "\"discover\"" },
+		{ RULES("{\"effect\":\"allow\",\"operations\":[\"read\"],"
+		  "\"resources\":[\"User\",\"serviceproviderconfig\"]}"),
+		  "roles.r.rules[0].resources[1]",
+		  "\"serviceproviderconfig\" is not a resource type" },
+		{ RULES("{\"effect\":\"allow\",\"operations\":[\"*\"],"
+		  "\"resources\":[\"Bulk\"]}"), "roles.r.rules[0].resources[0]",
+		  "use the operation \"bulk\"" },
+		/* Host bits set: a typo for /32 as often as for the network. */
+		{ LIMITS("\"source\":[\"10.0.0.1/8\"]"),
+		  "roles.r.limits.source[0]", "bad CIDR \"10.0.0.1/8\": host "
+		  "bits are set; the network is 10.0.0.0/8" },
+		{ LIMITS("\"source\":[\"::1/128\",\"2001:db8::1/32\"]"),
+		  "roles.r.limits.source[1]", "the network is 2001:db8::/32" },
+		{ LIMITS("\"source\":[\"172.16.0.0/11\"]"),
+		  "roles.r.limits.source[0]", "the network is 172.0.0.0/11" },
+		{ LIMITS("\"rate\":\"0/s\""), "roles.r.limits.rate", "bad rate" },
+		{ LIMITS("\"rate\":\"1000000000/s\""), "roles.r.limits.rate",
+		  "bad rate" },
 		/* The error names the second role when the first is fine. */
 		{ "{\"version\":1,\"roles\":{\"ok\":{\"rules\":[" ALLOW_READ
 		  "]},\"bad\":{\"rules\":[" ALLOW_READ ",{\"effect\":\"deny\","
@@ -526,6 +592,49 @@ test_role_too_big_refused(void **state)
 	assert_non_null(strstr(err.msg, "scopes exceed"));
 }
 
+/* The resource types are the document's: "*" in one role covers a type
+ * only another role names, and past 32 types the document is refused at
+ * the rule that names the 33rd. */
+static void
+test_document_types(void **state)
+{
+	struct policy_set	*set;
+	struct policy_error	 err;
+	char			 doc[4096], out[POLICY_SCOPES_MAX];
+	size_t			 n;
+	int			 i;
+
+	(void)state;
+	set = load_ok("{\"version\":1,\"roles\":{"
+	    "\"a\":{\"rules\":[{\"effect\":\"allow\",\"resources\":[\"*\"],"
+	    "\"operations\":[\"delete\"]}]},"
+	    "\"b\":{\"rules\":[{\"effect\":\"allow\","
+	    "\"resources\":[\"Device\"],\"operations\":[\"read\"]}]}}}");
+	assert_int_equal(policy_role_scopes(set, "a", out, sizeof(out)), 0);
+	assert_string_equal(out, "scim:Device.delete scim:Group.delete "
+	    "scim:User.delete");
+	policy_free(&set);
+
+	n = (size_t)snprintf(doc, sizeof(doc), "{\"version\":1,\"roles\":{");
+	for (i = 0; i < 30; i++)
+		n += (size_t)snprintf(doc + n, sizeof(doc) - n, "%s\"r%d\":"
+		    "{\"rules\":[{\"effect\":\"allow\",\"resources\":"
+		    "[\"User\",\"T%d\"],\"operations\":[\"read\"]}]}",
+		    i > 0 ? "," : "", i, i);
+	snprintf(doc + n, sizeof(doc) - n, "}}");
+	set = load_ok(doc);
+	policy_free(&set);
+	snprintf(doc + n, sizeof(doc) - n, ",\"last\":{\"rules\":["
+	    "{\"effect\":\"allow\",\"operations\":[\"read\"]},"
+	    "{\"effect\":\"allow\",\"resources\":[\"t0\",\"T99\"],"
+	    "\"operations\":[\"read\"]}]}}}");
+	assert_int_equal(policy_load(doc, strlen(doc), &set, &err), -1);
+	assert_null(set);
+	assert_string_equal(err.path, "roles.last.rules[1]");
+	assert_non_null(strstr(err.msg, "at most 32 resource types, User and "
+	    "Group included"));
+}
+
 static void
 test_free_null(void **state)
 {
@@ -554,6 +663,7 @@ main(void)
 		cmocka_unit_test(test_load_too_large),
 		cmocka_unit_test(test_malformed),
 		cmocka_unit_test(test_role_too_big_refused),
+		cmocka_unit_test(test_document_types),
 		cmocka_unit_test(test_free_null),
 	};
 

@@ -672,11 +672,496 @@ test_table(void **state)
 	}
 }
 
+/* One bulk request: the envelope's upstream and scope, its operations. */
+struct bop {
+	enum policy_op	 op;
+	const char	*res, *id, *w, *vals, *up;
+};
+
+struct bcase {
+	const char	*role, *up, *scope;
+	size_t		 nops;
+	struct bop	 ops[5];
+	enum policy_effect eff;
+	long		 index;
+	const char	*rule, *why;
+};
+
+#define UC(x)	{ .op = C, .res = "User", .w = (x) }
+#define UP(x)	{ .op = P, .res = "User", .id = "u1", .w = (x) }
+
+static const struct bcase bcases[] = {
+	/* One forbidden operation among allowed ones. */
+	{ .role = SP, .nops = 3, .ops = { UC("userName"), UP("active"),
+	  UC("userName|roles") },
+	  .eff = DENY, .index = 2, .rule = SP "#1",
+	  .why = "deny: bulk operation 2: rule " SP "#1 forbids writing attribute roles" },
+	{ .role = SP, .nops = 2, .ops = { UC("userName"), UP("active") },
+	  .eff = ALLOW, .index = -1, .rule = SP "#4",
+	  .why = "allow: rule " SP "#4 allows bulk; all 2 operations are allowed" },
+	{ .role = SP, .nops = 0,
+	  .eff = ALLOW, .index = -1, .rule = SP "#4", .why = "all 0 operations" },
+	{ .role = SP, .nops = 4, .ops = { UC("userName"), UC("userName"),
+	  UC("userName"), UC("userName") },
+	  .eff = DENY, .index = -1, .rule = "",
+	  .why = "deny: the bulk request has 4 operations; role " SP " allows at most 3 (limits.max_bulk_operations)" },
+	{ .role = SP, .nops = 2, .ops = { UC("userName"),
+	  { .op = D, .res = "User", .id = "u1" } },
+	  .eff = DENY, .index = 1, .rule = "",
+	  .why = "deny: bulk operation 1: no rule of role " SP " allows delete on User" },
+	{ .role = SP, .nops = 2, .ops = { UC("userName"), { .op = S, .res = "User" } },
+	  .eff = DENY, .index = 1, .rule = "",
+	  .why = "bulk operation 1: a bulk operation must be create, replace, patch or delete, not search" },
+	{ .role = SP, .nops = 1, .ops = { { .op = B } },
+	  .eff = DENY, .index = 0, .rule = "", .why = "not bulk" },
+	{ .role = SP, .nops = 1, .ops = { { .op = DI, .res = "Schemas" } },
+	  .eff = DENY, .index = 0, .rule = "", .why = "not discover" },
+	{ .role = SP, .nops = 1, .ops = { { .op = P, .res = "Group", .id = "g1", .w = "members" } },
+	  .eff = DENY, .index = 0, .rule = SP "#3",
+	  .why = "bulk operation 0: rule " SP "#3 forbids patch on Group where displayName matches" },
+	{ .role = SP, .nops = 1, .ops = { { .op = P, .res = "Group", .id = "g1",
+	  .w = "members", .vals = "^displayName=Sales" } },
+	  .eff = ALLOW, .index = -1, .rule = SP "#4", .why = "all 1 operations" },
+	{ .role = SP, .nops = 2, .ops = { UC("userName"), { .op = C, .res = "Widget" } },
+	  .eff = DENY, .index = 1, .rule = "",
+	  .why = "bulk operation 1: unknown resource type Widget" },
+	{ .role = RD, .nops = 1, .ops = { UC("userName") },
+	  .eff = DENY, .index = -1, .rule = "", .why = "deny: no rule of role " RD " allows bulk" },
+	/* Token scopes: the envelope's, for every operation. */
+	{ .role = SP, .scope = "scim:User.create", .nops = 1, .ops = { UC("userName") },
+	  .eff = DENY, .index = -1, .rule = "", .why = "deny: token scope lacks scim:bulk" },
+	{ .role = SP, .scope = "scim:bulk scim:User.create", .nops = 2,
+	  .ops = { UC("userName"), UP("active") },
+	  .eff = DENY, .index = 1, .rule = "",
+	  .why = "deny: bulk operation 1: token scope lacks scim:User.patch" },
+	{ .role = SP, .scope = "scim:bulk scim:User.create scim:User.patch", .nops = 2,
+	  .ops = { UC("userName"), UP("active") },
+	  .eff = ALLOW, .index = -1, .rule = SP "#4", .why = "allows bulk" },
+	/* The envelope's upstream, whatever an operation says. */
+	{ .role = HR, .nops = 1, .ops = { { .op = C, .res = "User", .w = "userName", .up = "crm" } },
+	  .eff = ALLOW, .index = -1, .rule = HR "#5", .why = "allows bulk" },
+	{ .role = HR, .up = "crm", .nops = 1, .ops = { UC("userName") },
+	  .eff = DENY, .index = -1, .rule = "", .why = "no rule of role " HR " allows bulk" },
+	{ .role = HR, .nops = 3, .ops = { UC("userName"),
+	  { .op = D, .res = "User", .id = "admin-3" }, UP("active") },
+	  .eff = DENY, .index = 1, .rule = HR "#3",
+	  .why = "bulk operation 1: rule " HR "#3 forbids delete on User where id is \"admin-3\"" },
+	/* No max_bulk_operations: no limit from the policy. */
+	{ .role = AD, .nops = 5, .ops = { UC("roles"), { .op = D, .res = "Group", .id = "g" },
+	  { .op = C, .res = "Device", .w = "serial" }, UP("x509Certificates"),
+	  { .op = PUT, .res = "Group", .id = "g2", .w = "members" } },
+	  .eff = ALLOW, .index = -1, .rule = AD "#0", .why = "all 5 operations" },
+	{ .role = NK, .nops = 1, .ops = { UC("userName") },
+	  .eff = DENY, .index = -1, .rule = NK "#1", .why = "forbids bulk" },
+};
+
+static void
+bop_fill(const struct bop *o, struct tbuf *b, struct policy_facts *f)
+{
+	struct tcase t = { .up = o->up != NULL ? o->up : "nowhere",
+	    .res = o->res, .op = o->op, .id = o->id, .w = o->w,
+	    .vals = o->vals, .scope = "bogus" };
+
+	facts_fill(&t, b, f);
+}
+
+static void
+test_bulk(void **state)
+{
+	static struct tbuf	 bufs[5];
+	const struct policy_set	*set = *state;
+	struct policy_facts	 env, ops[5];
+	struct policy_decision	 d, step;
+	const struct bcase	*t;
+	size_t			 i, k;
+	int			 rc, src;
+
+	for (i = 0; i < sizeof(bcases) / sizeof(bcases[0]); i++) {
+		t = &bcases[i];
+		policy_facts_init(&env, t->up != NULL ? t->up : "hr", NULL, B);
+		env.scope = t->scope;
+		for (k = 0; k < t->nops; k++)
+			bop_fill(&t->ops[k], &bufs[k], &ops[k]);
+		rc = policy_decide_bulk(set, t->role, &env, ops, t->nops, &d);
+		check_decision(i, rc, &d, t->eff, t->rule, t->why);
+		if (d.bulk_index != t->index)
+			fail_msg("bulk case %zu: index %ld, want %ld", i,
+			    d.bulk_index, t->index);
+		/* The step API agrees. */
+		src = policy_decide_bulk_envelope(set, t->role, &env, t->nops,
+		    &step);
+		for (k = 0; src == 0 && k < t->nops; k++)
+			src = policy_decide_bulk_op(set, t->role, &env, k,
+			    &ops[k], &step);
+		assert_int_equal(src, rc);
+		if (rc == -1)
+			assert_string_equal(step.reason, d.reason);
+	}
+}
+
+static void
+test_bulk_malformed(void **state)
+{
+	const struct policy_set	*set = *state;
+	struct policy_facts	 env, op;
+	struct policy_decision	 d;
+
+	policy_facts_init(&env, "hr", "User", C);
+	assert_int_equal(policy_decide_bulk(set, SP, &env, NULL, 0, &d), -1);
+	assert_non_null(strstr(d.reason, "must have operation bulk"));
+	assert_int_equal(policy_decide_bulk(set, SP, NULL, NULL, 0, &d), -1);
+	policy_facts_init(&env, "hr", NULL, B);
+	assert_int_equal(policy_decide_bulk(set, SP, &env, NULL, 1, &d), -1);
+	assert_non_null(strstr(d.reason, "no bulk operations"));
+	assert_int_equal(policy_decide_bulk_op(set, SP, &env, 0, NULL, &d), -1);
+	assert_int_equal(policy_decide_bulk_op(set, SP, NULL, 0, &env, &d), -1);
+	policy_facts_init(&op, "hr", "User", (enum policy_op)99);
+	assert_int_equal(policy_decide_bulk_op(set, SP, &env, 7, &op, &d), -1);
+	assert_int_equal(d.bulk_index, 7);
+	assert_non_null(strstr(d.reason, "bulk operation 7"));
+}
+
+/* Every way a caller can hand over broken facts denies. */
+static void
+test_malformed_facts(void **state)
+{
+	const struct policy_set	*set = *state;
+	struct policy_facts	 f;
+	struct policy_decision	 d;
+
+	policy_facts_init(&f, "hr", "User", R);
+	assert_int_equal(policy_decide(set, SP, &f, &d), 0);
+	assert_int_equal(policy_decide(NULL, SP, &f, &d), -1);
+	assert_int_equal(d.effect, POLICY_DENY);
+	assert_int_equal(policy_decide(set, NULL, &f, &d), -1);
+	assert_int_equal(policy_decide(set, SP, NULL, &d), -1);
+	f.upstream = NULL;
+	assert_int_equal(policy_decide(set, SP, &f, &d), -1);
+	assert_non_null(strstr(d.reason, "malformed request facts"));
+	f.upstream = "hr";
+	f.op = (enum policy_op)42;
+	assert_int_equal(policy_decide(set, SP, &f, &d), -1);
+	assert_non_null(strstr(d.reason, "malformed"));
+	f.op = POLICY_OP_COUNT;
+	assert_int_equal(policy_decide(set, SP, &f, &d), -1);
+	f.op = C;
+	f.nwritten = POLICY_FACTS_WRITTEN + 1;
+	assert_int_equal(policy_decide(set, SP, &f, &d), -1);
+	assert_non_null(strstr(d.reason, "malformed"));
+	f.nwritten = 1;
+	f.written[0] = NULL;
+	assert_int_equal(policy_decide(set, SP, &f, &d), -1);
+	f.written[0] = "userName";
+	assert_int_equal(policy_decide(set, SP, &f, &d), 0);
+	f.nfiltered = POLICY_FACTS_FILTERED + 1;
+	assert_int_equal(policy_decide(set, SP, &f, &d), -1);
+	f.nfiltered = 1;
+	assert_int_equal(policy_decide(set, SP, &f, &d), -1);
+	f.filtered[0] = "userName";
+	f.nvalues = 1;
+	assert_int_equal(policy_decide(set, SP, &f, &d), -1);
+	f.values[0].attr = "displayName";
+	assert_int_equal(policy_decide(set, SP, &f, &d), -1);
+	f.values[0].value = "x";
+	assert_int_equal(policy_decide(set, SP, &f, &d), 0);
+	f.nvalues = POLICY_FACTS_VALUES + 1;
+	assert_int_equal(policy_decide(set, SP, &f, &d), -1);
+	f.nvalues = 0;
+	f.resource = NULL;
+	assert_int_equal(policy_decide(set, SP, &f, &d), -1);
+	assert_non_null(strstr(d.reason, "names no resource type"));
+}
+
+static void
+test_facts_helpers(void **state)
+{
+	struct policy_facts	 f;
+	char			 names[POLICY_FACTS_WRITTEN + 1][16];
+	size_t			 i;
+
+	(void)state;
+	memset(&f, 0x5a, sizeof(f));
+	policy_facts_init(&f, "hr", "User", P);
+	assert_string_equal(f.upstream, "hr");
+	assert_string_equal(f.resource, "User");
+	assert_int_equal(f.op, P);
+	assert_null(f.id);
+	assert_null(f.scope);
+	assert_int_equal(f.nwritten + f.nfiltered + f.nvalues, 0);
+	/* One attribute, four spellings. */
+	assert_int_equal(policy_facts_add_written(&f, "emails"), 0);
+	assert_int_equal(policy_facts_add_written(&f, "Emails"), 0);
+	assert_int_equal(policy_facts_add_written(&f,
+	    "emails[type eq \"work\"]"), 0);
+	assert_int_equal(policy_facts_add_written(&f, CORE_U ":EMAILS"), 0);
+	assert_int_equal(f.nwritten, 1);
+	/* A sub-attribute is another path. */
+	assert_int_equal(policy_facts_add_written(&f, "emails.value"), 0);
+	assert_int_equal(f.nwritten, 2);
+	assert_int_equal(policy_facts_add_written(&f, NULL), -1);
+	for (i = 0; i < POLICY_FACTS_WRITTEN + 1; i++)
+		snprintf(names[i], sizeof(names[i]), "a%zu", i);
+	for (i = 0; i < POLICY_FACTS_WRITTEN - 2; i++)
+		assert_int_equal(policy_facts_add_written(&f, names[i]), 0);
+	assert_int_equal(f.nwritten, POLICY_FACTS_WRITTEN);
+	assert_int_equal(policy_facts_add_written(&f, "full"), -1);
+	assert_int_equal(policy_facts_add_written(&f, "A0"), 0);	/* dup */
+	assert_int_equal(f.nwritten, POLICY_FACTS_WRITTEN);
+	for (i = 0; i < POLICY_FACTS_FILTERED; i++)
+		assert_int_equal(policy_facts_add_filtered(&f, names[i]), 0);
+	assert_int_equal(policy_facts_add_filtered(&f, "full"), -1);
+	for (i = 0; i < POLICY_FACTS_VALUES; i++)
+		assert_int_equal(policy_facts_add_value(&f, "displayName",
+		    names[i], (int)(i % 2)), 0);
+	assert_int_equal(policy_facts_add_value(&f, "x", "y", 0), -1);
+	assert_int_equal(f.values[1].stored, 1);
+	assert_int_equal(f.values[0].stored, 0);
+	policy_facts_init(&f, "hr", "User", P);
+	assert_int_equal(policy_facts_add_value(&f, NULL, "y", 0), -1);
+	assert_int_equal(policy_facts_add_value(&f, "x", NULL, 0), -1);
+	assert_int_equal(policy_facts_add_filtered(&f, NULL), -1);
+	assert_string_equal(policy_op_name(DI), "discover");
+	assert_string_equal(policy_op_name(C), "create");
+	assert_string_equal(policy_op_name((enum policy_op)99), "?");
+}
+
+static void
+test_limits(void **state)
+{
+	const struct policy_set	*set = *state;
+	struct policy_limits	 l;
+
+	assert_int_equal(policy_role_limits(set, SP, &l), 0);
+	assert_int_equal(l.rate, 50);
+	assert_int_equal(l.rate_period, 1);
+	assert_int_equal(l.burst, 100);
+	assert_int_equal(l.max_body, 256 * 1024);
+	assert_int_equal(l.max_bulk_operations, 3);
+	assert_int_equal(l.token_ttl, 900);
+	assert_int_equal(l.key_max_age, 90 * 86400);
+	assert_int_equal(l.key_overlap, 7 * 86400);
+	assert_int_equal(l.nsource, 3);
+	assert_int_equal(l.source[0].family, AF_INET);
+	assert_int_equal(l.source[0].bits, 8);
+	assert_int_equal(l.source[0].addr[0], 10);
+	assert_int_equal(l.source[2].family, AF_INET6);
+	assert_int_equal(l.source[2].bits, 128);
+	assert_int_equal(l.source[2].addr[15], 1);
+	assert_int_equal(policy_role_limits(set, RD, &l), 0);
+	assert_int_equal(l.rate, 10);
+	assert_int_equal(l.rate_period, 60);
+	assert_int_equal(l.burst + l.max_body + l.max_bulk_operations, 0);
+	assert_int_equal(l.token_ttl + l.key_max_age + l.key_overlap, 0);
+	assert_int_equal(l.nsource, 0);
+	assert_null(l.source);
+	assert_int_equal(policy_role_limits(set, "ghost", &l), -1);
+}
+
+static int
+src_ok(const struct policy_set *set, const char *role, const char *addr)
+{
+	unsigned char	buf[16];
+	int		af = strchr(addr, ':') != NULL ? AF_INET6 : AF_INET;
+
+	if (inet_pton(af, addr, buf) != 1)
+		fail_msg("bad test address %s", addr);
+	return policy_source_allowed(set, role, af, buf);
+}
+
+static void
+test_source(void **state)
+{
+	static const struct {
+		const char	*role, *addr;
+		int		 ok;
+	} t[] = {
+		{ SP, "10.1.2.3", 1 }, { SP, "10.255.255.255", 1 },
+		{ SP, "11.0.0.1", 0 }, { SP, "9.255.255.255", 0 },
+		{ SP, "127.0.0.1", 1 }, { SP, "192.168.1.1", 0 },
+		{ SP, "::1", 1 }, { SP, "::2", 0 }, { SP, "fe80::1", 0 },
+		/* A dual-stack listener's view of an IPv4 client. */
+		{ SP, "::ffff:10.9.9.9", 1 }, { SP, "::ffff:192.168.0.1", 0 },
+		{ SP, "::ffff:127.0.0.1", 1 },
+		/* Not mapped: the IPv4-compatible form is IPv6. */
+		{ SP, "::10.9.9.9", 0 },
+		{ RD, "192.168.1.1", 1 }, { RD, "2001:db8::1", 1 },
+		{ "ghost", "10.1.2.3", 0 },
+	};
+	const struct policy_set	*set = *state;
+	unsigned char		 a[16] = { 10, 0, 0, 1 };
+	size_t			 i;
+
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++)
+		if (src_ok(set, t[i].role, t[i].addr) != t[i].ok)
+			fail_msg("source %s for %s: want %d", t[i].addr,
+			    t[i].role, t[i].ok);
+	assert_int_equal(policy_source_allowed(set, SP, AF_UNIX, a), 0);
+	assert_int_equal(policy_source_allowed(set, RD, AF_UNIX, a), 0);
+	assert_int_equal(policy_source_allowed(set, SP, AF_INET, NULL), 0);
+	assert_int_equal(policy_source_allowed(NULL, SP, AF_INET, a), 0);
+	assert_int_equal(policy_source_allowed(set, SP, AF_INET, a), 1);
+}
+
+static struct policy_set *
+load_str(const char *src)
+{
+	struct policy_set	*set = NULL;
+	struct policy_error	 err;
+	char			*doc = strdup(src), *p;
+
+	assert_non_null(doc);
+	for (p = doc; *p != '\0'; p++)
+		if (*p == '\'')
+			*p = '"';
+	if (policy_load(doc, strlen(doc), &set, &err) != 0)
+		fail_msg("policy_load: %s: %s", err.path, err.msg);
+	free(doc);
+	return set;
+}
+
+/* Prefix boundaries that are not whole bytes, and /0. */
+static void
+test_source_prefixes(void **state)
+{
+	static const struct {
+		const char	*addr;
+		int		 ok;
+	} t[] = {
+		{ "172.16.0.0", 1 }, { "172.31.255.255", 1 },
+		{ "172.15.255.255", 0 }, { "172.32.0.0", 0 },
+		{ "2001:db8::1", 1 }, { "2001:db8:ffff::1", 1 },
+		{ "2001:db9::1", 0 }, { "192.0.2.7", 1 }, { "192.0.2.8", 0 },
+	};
+	struct policy_set	*set;
+	size_t			 i;
+
+	(void)state;
+	set = load_str("{'version':1,'roles':{'r':{'rules':[],'limits':"
+	    "{'source':['172.16.0.0/12','2001:db8::/32','192.0.2.7/32']}},"
+	    "'any':{'rules':[],'limits':{'source':['0.0.0.0/0']}}}}");
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++)
+		if (src_ok(set, "r", t[i].addr) != t[i].ok)
+			fail_msg("source %s: want %d", t[i].addr, t[i].ok);
+	assert_int_equal(src_ok(set, "any", "203.0.113.9"), 1);
+	assert_int_equal(src_ok(set, "any", "::ffff:203.0.113.9"), 1);
+	assert_int_equal(src_ok(set, "any", "2001:db8::1"), 0);
+	policy_free(&set);
+}
+
+static int
+decide_where(const struct policy_set *set, const char *id, const char *dn,
+    struct policy_decision *d)
+{
+	struct policy_facts f;
+
+	policy_facts_init(&f, "hr", "Group", P);
+	f.id = id;
+	assert_int_equal(policy_facts_add_written(&f, "members"), 0);
+	if (dn != NULL)
+		assert_int_equal(policy_facts_add_value(&f, "displayName", dn,
+		    1), 0);
+	return policy_decide(set, "r", &f, d);
+}
+
+/* Every key of a where must hold: one false key is enough to set the rule
+ * aside, even when another is unknown. Globs on ids. */
+static void
+test_where_combined(void **state)
+{
+	static const struct {
+		const char	*id, *dn;
+		int		 rc;
+		const char	*why;
+	} t[] = {
+		{ "g-1", "x", -1, "where " },
+		{ "g-1", "y", 0, "allows patch on Group" },
+		{ "h-1", NULL, 0, "allows patch on Group" },
+		{ "g-1", NULL, -1, "fetch the target" },
+		{ NULL, "x", -1, "names no resource id" },
+		{ NULL, "y", -1, "rule r#2 forbids patch on Group where id matches" },
+		{ "a-b-c", "y", -1, "where id is \"a-b-c\"" },
+		{ "abc", "y", -1, "where id is \"abc\"" },
+		{ "ab", "y", 0, "allows" },
+		{ "zz-admin", "y", -1, "where id is \"zz-admin\"" },
+		{ "-admin", "y", -1, "where id is \"-admin\"" },
+		{ "admin", "y", 0, "allows" },
+		{ "literal*", "y", -1, "where id is \"literal*\"" },
+		{ "literalX", "y", -1, "where id is \"literalX\"" },
+	};
+	struct policy_set	*set;
+	struct policy_decision	 d;
+	size_t			 i;
+
+	(void)state;
+	set = load_str("{'version':1,'roles':{'r':{'rules':["
+	    "{'effect':'allow','resources':['Group'],'operations':['patch']},"
+	    "{'effect':'deny','resources':['Group'],'operations':['patch'],"
+	    " 'where':{'displayName':['x'],'id':['g-*']}},"
+	    "{'effect':'deny','resources':['Group'],'operations':['patch'],"
+	    " 'where':{'id':['a*b*c','*-admin','literal*']}}]}}}");
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		if (decide_where(set, t[i].id, t[i].dn, &d) != t[i].rc ||
+		    strstr(d.reason, t[i].why) == NULL)
+			fail_msg("where case %zu: %s", i, d.reason);
+	}
+	policy_free(&set);
+}
+
+/* The role lookup: 256 roles, each allowed only on its own upstream. */
+static void
+test_many_roles(void **state)
+{
+	struct policy_set	*set = NULL;
+	struct policy_error	 err;
+	struct policy_facts	 f;
+	struct policy_decision	 d;
+	char			*doc, role[32], up[32];
+	size_t			 n = 0, cap = 256 * 160;
+	int			 i;
+
+	(void)state;
+	assert_non_null(doc = malloc(cap));
+	n += (size_t)snprintf(doc + n, cap - n, "{\"version\":1,\"roles\":{");
+	for (i = 0; i < 256; i++)
+		n += (size_t)snprintf(doc + n, cap - n, "%s\"role-%d\":{\"rules\":"
+		    "[{\"effect\":\"allow\",\"upstreams\":[\"up%d\"],"
+		    "\"resources\":[\"User\"],\"operations\":[\"read\"]}]}",
+		    i > 0 ? "," : "", i, i);
+	snprintf(doc + n, cap - n, "}}");
+	if (policy_load(doc, strlen(doc), &set, &err) != 0)
+		fail_msg("%s: %s", err.path, err.msg);
+	assert_int_equal(policy_role_count(set), 256);
+	for (i = 0; i < 256; i++) {
+		snprintf(role, sizeof(role), "role-%d", i);
+		snprintf(up, sizeof(up), "up%d", i);
+		assert_int_equal(policy_role_exists(set, role), 1);
+		policy_facts_init(&f, up, "User", R);
+		assert_int_equal(policy_decide(set, role, &f, &d), 0);
+		snprintf(up, sizeof(up), "up%d", (i + 1) % 256);
+		assert_int_equal(policy_decide(set, role, &f, &d), -1);
+	}
+	assert_int_equal(policy_role_exists(set, "role-256"), 0);
+	assert_int_equal(policy_role_exists(set, "role-"), 0);
+	policy_free(&set);
+	free(doc);
+}
+
+#define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_table, setup, teardown),
+		T(test_table),
+		T(test_bulk),
+		T(test_bulk_malformed),
+		T(test_malformed_facts),
+		cmocka_unit_test(test_facts_helpers),
+		T(test_limits),
+		T(test_source),
+		cmocka_unit_test(test_source_prefixes),
+		cmocka_unit_test(test_where_combined),
+		cmocka_unit_test(test_many_roles),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
