@@ -227,8 +227,12 @@ grants_collect(const struct policy_set *set, const struct prole *r,
 	memset(ops, 0, set->ntypes * sizeof(*ops));
 	for (i = 0; i < r->nrules; i++) {
 		ru = &r->rules[i];
-		if (ru->deny && (ru->nattrs > 0 || ru->nwhere > 0))
-			continue;	/* conditional: the scope stays */
+		/* A deny limited by attributes, where or upstreams refuses
+		 * only some requests: the scope stays, and a token holding
+		 * all of a role's scopes is decided as the role is. */
+		if (ru->deny && (ru->nattrs > 0 || ru->nwhere > 0 ||
+		    ru->nup > 0))
+			continue;
 		*(ru->deny ? &flat_deny : flat) |= ru->ops & OP_MASK_FLAT;
 		for (t = 0; t < set->ntypes; t++)
 			if (ru->resmask & ((uint32_t)1 << t))

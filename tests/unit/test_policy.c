@@ -255,6 +255,15 @@ test_scope_rules(void **state)
 		/* Type names are case-insensitive; the first spelling wins. */
 		{ "[{\"effect\":\"allow\",\"resources\":[\"user\",\"USER\"],"
 		  "\"operations\":[\"read\"]}]", "scim:User.read" },
+		/* A deny on some upstreams leaves the scope: it is decided
+		 * per request. */
+		{ "[{\"effect\":\"allow\",\"resources\":[\"User\"],"
+		  "\"operations\":[\"read\",\"delete\"]},"
+		  "{\"effect\":\"deny\",\"upstreams\":[\"hr\"],"
+		  "\"resources\":[\"User\"],\"operations\":[\"delete\"]},"
+		  "{\"effect\":\"deny\",\"upstreams\":[\"*\"],"
+		  "\"resources\":[\"User\"],\"operations\":[\"read\"]}]",
+		  "scim:User.delete" },
 		/* A conditional allow grants its scope; upstreams do not count. */
 		{ "[{\"effect\":\"allow\",\"upstreams\":[\"hr\"],"
 		  "\"resources\":[\"Group\"],\"operations\":[\"patch\"],"
