@@ -4,6 +4,8 @@
 set -eu
 PKGS="build-essential pkg-config libsodium-dev libmicrohttpd-dev libcurl4-gnutls-dev
 libmbedtls-dev libsqlite3-dev libjansson-dev libcmocka-dev curl cppcheck sqlite3 jq"
+# `deps.sh fuzz` (make fuzz): clang and its libFuzzer runtime as well.
+[ "${1:-}" = fuzz ] && PKGS="$PKGS clang libclang-rt-14-dev"
 missing=""
 for p in $PKGS; do
 	st=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)
