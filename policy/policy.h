@@ -111,8 +111,8 @@ enum policy_op {
 /* The name a policy document uses for OP ("create" …), or "?" */
 const char *policy_op_name(enum policy_op op);
 
-#define POLICY_FACTS_WRITTEN	128	/* attributes a request may write */
-#define POLICY_FACTS_FILTERED	32	/* attributes it may filter on */
+#define POLICY_FACTS_WRITTEN	256	/* attributes a request may write */
+#define POLICY_FACTS_FILTERED	64	/* attributes it may filter on */
 #define POLICY_FACTS_VALUES	32	/* attribute values it may name */
 
 /* A value the request names for an attribute (displayName "Admins"), for
