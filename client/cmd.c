@@ -17,6 +17,7 @@
 #define OPT(name, meta)		{ (name), (meta), 0, CMD_ARG_STRING }
 #define OPT_REQ(name, meta)	{ (name), (meta), 1, CMD_ARG_STRING }
 #define OPT_INT(name, meta)	{ (name), (meta), 0, CMD_ARG_INT }
+#define OPT_FILE(name, meta)	{ (name), (meta), 0, CMD_ARG_FILE }
 #define NO_POS			{ NULL, NULL, 0, CMD_ARG_STRING }
 #define NO_OPT			{ NULL, NULL, 0, CMD_ARG_STRING }
 #define END			{ NULL, NULL, OUTPUT_TEXT }
@@ -167,6 +168,21 @@ static const struct output_field policy_cols[] = {
 };
 
 static const struct output_view v_status = { status_f, NULL, NULL };
+static const struct output_field policy_test_f[] = {
+	{ "decision", "decision", OUTPUT_TEXT },
+	{ "rule", "rule", OUTPUT_TEXT },
+	{ "reason", "reason", OUTPUT_TEXT },
+	{ "status", "status", OUTPUT_TEXT },
+	{ "role", "role", OUTPUT_TEXT },
+	{ "request.operation", "operation", OUTPUT_TEXT },
+	{ "request.resource_type", "resource_type", OUTPUT_TEXT },
+	{ "request.id", "id", OUTPUT_TEXT },
+	{ "bulk_index", "bulk_index", OUTPUT_TEXT },
+	END
+};
+
+static const struct output_view v_policy_test = { policy_test_f, NULL,
+    NULL };
 static const struct output_view v_policy_applied = { policy_applied_f, NULL,
     NULL };
 static const struct output_view v_policy_show = { policy_show_f, NULL, NULL };
@@ -244,6 +260,11 @@ static const struct cmd cmd_table[] = {
 	  "show the active policy, or version N" },
 	{ "policy", "history", "policy.history", { NO_POS }, { NO_OPT },
 	  &v_policy_history, "list every policy version" },
+	{ "policy", "test", "policy.test", { NO_POS },
+	  { OPT("client", "NAME"), OPT("role", "ROLE"),
+	    OPT_REQ("method", "M"), OPT_REQ("path", "P"),
+	    OPT_FILE("body", "FILE"), OPT("scope", "SCOPES") },
+	  &v_policy_test, "decide a SCIM request without sending it" },
 };
 
 #define CMD_COUNT	(sizeof(cmd_table) / sizeof(cmd_table[0]))

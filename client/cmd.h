@@ -10,7 +10,7 @@
 #include "client/output.h"
 
 #define CMD_MAX_POS	2	/* positional arguments per command */
-#define CMD_MAX_OPTS	5	/* --options per command */
+#define CMD_MAX_OPTS	8	/* --options per command */
 
 /* How an argument travels in the request. */
 enum cmd_arg {

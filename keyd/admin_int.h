@@ -17,5 +17,6 @@ typedef json_t *(*admin_op)(struct keyd *k, json_t *args, char *err,
 json_t *admin_policy_apply(struct keyd *, json_t *, char *, size_t);
 json_t *admin_policy_show(struct keyd *, json_t *, char *, size_t);
 json_t *admin_policy_history(struct keyd *, json_t *, char *, size_t);
+json_t *admin_policy_test(struct keyd *, json_t *, char *, size_t);
 
 #endif

@@ -490,6 +490,7 @@ static const struct {
 	{ "policy.apply",	admin_policy_apply },
 	{ "policy.show",	admin_policy_show },
 	{ "policy.history",	admin_policy_history },
+	{ "policy.test",	admin_policy_test },
 };
 
 json_t *

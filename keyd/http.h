@@ -18,6 +18,8 @@ struct http_req {
 	const char	*body;		/* NUL-terminated; may hold NULs */
 	size_t		 body_len;
 	char		 remote[64];	/* peer address, for logs */
+	int		 peer_family;	/* AF_INET, AF_INET6; 0: unknown */
+	unsigned char	 peer[16];	/* its address, network order */
 	char		 request_id[33];
 };
 

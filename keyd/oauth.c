@@ -13,6 +13,7 @@
 #include "keyd/keyd.h"
 #include "keyd/log.h"
 #include "keyd/oauth.h"
+#include "policy/policy.h"
 
 #define SECRET_MAX (TOKEN_MAX_LEN + 64)
 
@@ -72,6 +73,27 @@ client_verify(struct keyd *k, const char *name, const char *secret,
 	return 0;
 }
 
+/* The role's limits.source: a client with a valid key, calling from an
+ * address its role does not list, is refused. */
+static int
+source_check(struct keyd *k, const struct http_req *req,
+    const struct principal *p, struct http_resp *resp)
+{
+	int ok;
+
+	pthread_rwlock_rdlock(&k->policy_lock);
+	ok = policy_source_allowed(k->policy, p->role, req->peer_family,
+	    req->peer);
+	pthread_rwlock_unlock(&k->policy_lock);
+	if (ok)
+		return 0;
+	log_event(LOG_WARN, "oauth.source_refused", "client=%s role=%s "
+	    "remote=%s", p->client, p->role, req->remote);
+	http_error(resp, 403, "access_denied", "this client may not connect "
+	    "from this address: it is not in limits.source of its role");
+	return -1;
+}
+
 /* Authenticate the caller from Basic, form fields or (when ADMIN_OK) an
  * admin Bearer token. On failure RESP holds the error; returns -1. */
 static int
@@ -116,10 +138,10 @@ caller_auth(struct keyd *k, const struct http_req *req, const struct form *f,
 		invalid_client(resp, c->scheme);
 		goto out;
 	}
-	if (client_verify(k, user, secret, &c->p) == 0)
-		rc = 0;
-	else
+	if (client_verify(k, user, secret, &c->p) != 0)
 		invalid_client(resp, c->scheme);
+	else if (source_check(k, req, &c->p, resp) == 0)
+		rc = 0;
 	goto out;
 multiple:
 	http_error(resp, 400, "invalid_request", "use one client "

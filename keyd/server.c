@@ -147,22 +147,29 @@ body_append(struct reqctx *r, const char *data, size_t n, uint64_t max)
 	return 0;
 }
 
+/* The peer's address into REQ: as text for logs, as bytes for the
+ * role's limits.source. */
 static void
-peer_addr(struct MHD_Connection *c, char *buf, size_t len)
+peer_addr(struct MHD_Connection *c, struct http_req *req)
 {
 	const union MHD_ConnectionInfo	*ci;
 	const struct sockaddr		*sa;
+	const void			*a;
 
-	snprintf(buf, len, "-");
+	snprintf(req->remote, sizeof(req->remote), "-");
 	ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
 	if (ci == NULL || (sa = ci->client_addr) == NULL)
 		return;
-	if (sa->sa_family == AF_INET)
-		inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)
-		    sa)->sin_addr, buf, (socklen_t)len);
-	else if (sa->sa_family == AF_INET6)
-		inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)
-		    (const void *)sa)->sin6_addr, buf, (socklen_t)len);
+	if (sa->sa_family == AF_INET) {
+		a = &((const struct sockaddr_in *)(const void *)sa)->sin_addr;
+		memcpy(req->peer, a, 4);
+	} else if (sa->sa_family == AF_INET6) {
+		a = &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr;
+		memcpy(req->peer, a, 16);
+	} else
+		return;
+	req->peer_family = sa->sa_family;
+	inet_ntop(sa->sa_family, a, req->remote, (socklen_t)sizeof(req->remote));
 }
 
 static enum MHD_Result
@@ -227,7 +234,7 @@ dispatch(struct server *s, struct MHD_Connection *c, struct reqctx *r,
 	    "Authorization");
 	req.content_type = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
 	    "Content-Type");
-	peer_addr(c, req.remote, sizeof(req.remote));
+	peer_addr(c, &req);
 	memcpy(req.request_id, r->request_id, sizeof(req.request_id));
 	if (r->too_big)
 		http_error(resp, 413, "request_too_large", "the body is larger "
