@@ -84,10 +84,54 @@ introspect_active() { # introspect_active CLIENT KEY TOKEN → true|false
 	kcurl "$(URL /oauth/introspect)" -u "$1:$2" -d "token=$3" | jq -r .active
 }
 
+# The test SCIM upstream (tests/upstream/server.js, node). upstream_start
+# [TOKEN] [server args: --delay-ms N]: start it on a free port, wait until
+# it listens; sets UPSTREAM_PID, UPSTREAM_PORT, UPSTREAM_TOKEN (a random one
+# when TOKEN is empty), UPSTREAM_URL (its SCIM base URL) and UPSTREAM_TEST
+# (its /_test inspection API: GET log, GET state, POST reset, POST delay?ms=N).
+UPSTREAM_PID=
+upstream_start() {
+	local tok=${1:-}
+	[ $# -gt 0 ] && shift
+	[ -n "$tok" ] || tok="up_$(head -c 18 /dev/urandom | base64 | tr '+/' '-_')"
+	UPSTREAM_TOKEN=$tok
+	rm -f "$T/upstream.port"
+	node tests/upstream/server.js --port 0 --token "$tok" \
+	    --port-file "$T/upstream.port" "$@" >>"$T/upstream.log" 2>&1 &
+	UPSTREAM_PID=$!
+	for _ in $(seq 1 200); do
+		if [ -s "$T/upstream.port" ]; then
+			UPSTREAM_PORT=$(cat "$T/upstream.port")
+			UPSTREAM_URL="http://127.0.0.1:$UPSTREAM_PORT/scim/v2"
+			UPSTREAM_TEST="http://127.0.0.1:$UPSTREAM_PORT/_test"
+			return 0
+		fi
+		kill -0 "$UPSTREAM_PID" 2>/dev/null || break
+		sleep 0.05
+	done
+	echo "upstream did not start; see $T/upstream.log" >&2
+	return 1
+}
+
+upstream_stop() {
+	[ -n "$UPSTREAM_PID" ] || return 0
+	kill -TERM "$UPSTREAM_PID" 2>/dev/null
+	wait "$UPSTREAM_PID" 2>/dev/null
+	UPSTREAM_PID=
+	return 0
+}
+
+# ucurl PATH [curl args…]: straight to the upstream with its own token.
+ucurl() {
+	local p=$1; shift
+	curl -sS -H "Authorization: Bearer $UPSTREAM_TOKEN" "$UPSTREAM_URL$p" "$@"
+}
+
 finish() {
 	keyd_stop >/dev/null 2>&1 || true
+	upstream_stop
 	echo "$(basename "$0"): $PASS passed, $FAIL failed"
 	if [ "$FAIL" -eq 0 ]; then rm -rf "$T"; else echo "kept $T for a look"; fi
 	[ "$FAIL" -eq 0 ]
 }
-trap 'keyd_stop >/dev/null 2>&1 || true' EXIT
+trap 'keyd_stop >/dev/null 2>&1 || true; upstream_stop' EXIT
