@@ -45,7 +45,10 @@ authz_facts(const struct scim_facts *s, const char *upstream,
 
 	if (authz_op(s->op, &op) == -1)
 		return authz_deny(d, "the request names no SCIM operation");
-	policy_facts_init(p, upstream, s->resource_type, op);
+	/* The policy names discovery by its endpoint ("Schemas"), where the
+	 * path parser names the type a schema describes ("Schema"). */
+	policy_facts_init(p, upstream, op == POLICY_OP_DISCOVER ? s->endpoint :
+	    s->resource_type, op);
 	p->id = s->id[0] != '\0' ? s->id : NULL;
 	p->scope = scope;
 	for (i = 0; i < s->written.n; i++)

@@ -91,6 +91,7 @@ pt "adding a member to a group whose name keyd cannot know" deny scim-provisione
     --body "$(body '{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"add","path":"members","value":[{"value":"2819c223"}]}]}')"
 contains "the unknown case denies, and says why" "$(reason)" "displayName"
 pt "discovery" allow scim-provisioner#4 --role scim-provisioner --method GET --path $P/ServiceProviderConfig
+pt "discovery of a schema" allow scim-provisioner#4 --role scim-provisioner --method GET --path $P/Schemas/urn:ietf:params:scim:schemas:core:2.0:User
 pt "discovery is read-only" deny null --role scim-provisioner --method POST --path $P/Schemas
 pt "an unknown resource type" deny null --role scim-provisioner --method GET --path $P/Widgets/1
 contains "is named" "$(reason)" "Widgets"
