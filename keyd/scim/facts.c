@@ -370,6 +370,8 @@ facts_from_path(struct scim_fx *x, const char *method, const char *path)
 	case SCIM_PATH_METHOD:
 		f->allow = p.allow;
 		return SCIM_FACTS_METHOD;
+	case SCIM_PATH_NOT_IMPLEMENTED:
+		return SCIM_FACTS_NOT_IMPLEMENTED;
 	default:
 		return SCIM_FACTS_NOT_FOUND;
 	}
@@ -486,6 +488,8 @@ scim_facts_status(enum scim_facts_err e)
 		return 413;
 	case SCIM_FACTS_NOMEM:
 		return 500;
+	case SCIM_FACTS_NOT_IMPLEMENTED:
+		return 501;
 	default:
 		return 400;
 	}
@@ -515,7 +519,8 @@ scim_facts_strerror(enum scim_facts_err e)
 {
 	static const char *names[] = { "ok", "not found", "method not allowed",
 	    "too large", "invalid filter", "invalid path", "no target",
-	    "invalid syntax", "invalid value", "out of memory" };
+	    "invalid syntax", "invalid value", "out of memory",
+	    "not implemented" };
 
 	if ((unsigned)e >= sizeof(names) / sizeof(names[0]))
 		return "unknown error";

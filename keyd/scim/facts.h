@@ -56,7 +56,8 @@ enum scim_facts_err {
 	SCIM_FACTS_NO_TARGET,		/* 400 noTarget: remove without path */
 	SCIM_FACTS_INVALID_SYNTAX,	/* 400 invalidSyntax: body structure */
 	SCIM_FACTS_INVALID_VALUE,	/* 400 invalidValue */
-	SCIM_FACTS_NOMEM		/* 500 */
+	SCIM_FACTS_NOMEM,		/* 500 */
+	SCIM_FACTS_NOT_IMPLEMENTED	/* 501: /Me, a search at the root */
 };
 
 /* A list of attribute paths. cap is the list's own bookkeeping. */

@@ -4,6 +4,7 @@
  * slashes, dot segments, path parameters) is refused, not guessed at. */
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include "keyd/scim/path.h"
 
@@ -17,16 +18,21 @@ enum kind {
 	K_COLLECTION, K_ITEM, K_SEARCH, K_DISCOVER, K_BULK
 };
 
+/* The RFC 7644 endpoints, matched case-insensitively: an upstream that
+ * routes /users to its Users must not get a request keyd decided on as
+ * some other resource type. NOID: the endpoint takes no resource id. */
 static const struct {
 	const char	*endpoint;
 	const char	*type;
+	enum kind	 kind;
+	int		 noid;
 } types[] = {
-	{ "Users", "User" },
-	{ "Groups", "Group" },
-	{ "ServiceProviderConfig", "ServiceProviderConfig" },
-	{ "Schemas", "Schema" },
-	{ "ResourceTypes", "ResourceType" },
-	{ "Bulk", "" },
+	{ "Users", "User", K_COLLECTION, 0 },
+	{ "Groups", "Group", K_COLLECTION, 0 },
+	{ "ServiceProviderConfig", "ServiceProviderConfig", K_DISCOVER, 1 },
+	{ "Schemas", "Schema", K_DISCOVER, 0 },
+	{ "ResourceTypes", "ResourceType", K_DISCOVER, 0 },
+	{ "Bulk", "", K_BULK, 1 },
 };
 
 static int
@@ -128,7 +134,8 @@ path_id_byte(const char *s, size_t len, size_t *i, char *c, char *err,
 	if (s[*i] != '%') {
 		if (s[*i] == ';')
 			return path_fail(err, errlen, "resource id: ';' is "
-			    "refused, servers differ on path parameters");
+			    "refused, encoded or not: servers differ on path "
+			    "parameters");
 		if (!path_idchar(s[*i]))
 			return path_fail(err, errlen, "resource id: a character "
 			    "that must be percent-encoded");
@@ -162,6 +169,12 @@ path_id(const char *s, size_t len, char *out, char *err, size_t errlen)
 		if (c == '/' || c == '\\')
 			return path_fail(err, errlen, "resource id: '/' and "
 			    "'\\' are refused, encoded or not");
+		/* Decoded before routing, "a%3Bb" is "a" with a path
+		 * parameter to some servers: not the id keyd decided on. */
+		if (c == ';')
+			return path_fail(err, errlen, "resource id: ';' is "
+			    "refused, encoded or not: servers differ on path "
+			    "parameters");
 		if (n == SCIM_ID_MAX)
 			return path_fail(err, errlen, "resource id longer than "
 			    "256 bytes");
@@ -174,61 +187,89 @@ path_id(const char *s, size_t len, char *out, char *err, size_t errlen)
 	return 0;
 }
 
-/* Split what follows the prefix into upstream, endpoint and id. */
 static int
+path_is(const char *s, size_t len, const char *word)
+{
+	return len == strlen(word) && strncasecmp(s, word, len) == 0;
+}
+
+/* The endpoints keyd knows and does not serve: /Me, whose subject
+ * upstream would be keyd's own credential, and a search of every
+ * resource type at once (GET /, POST /.search), which no per-type rule
+ * could decide. S is what follows "{upstream}/", LEN its first
+ * segment's length. */
+static int
+path_unserved(const char *s, size_t len, char *err, size_t errlen)
+{
+	if (path_is(s, len, "Me"))
+		return path_fail(err, errlen, "/Me is not served: upstream it "
+		    "would name keyd's own credential; use /Users/{id}");
+	if ((len == 0 && s[0] == '\0') || (path_is(s, len, ".search") &&
+	    s[len] == '\0'))
+		return path_fail(err, errlen, "a search across every resource "
+		    "type is not served: policy decides per type; search "
+		    "/Users or /Groups (or their /.search)");
+	return 0;
+}
+
+/* Split what follows the prefix into upstream, endpoint and id. */
+static enum scim_path_err
 path_split(const char *rest, struct scim_path *out, int *has_id, char *err,
     size_t errlen)
 {
-	const char *s2, *s3, *s4;
+	const char *s2, *s3;
+	size_t len;
 
 	s2 = strchr(rest, '/');
 	if (path_upstream(rest, s2 ? (size_t)(s2 - rest) : strlen(rest),
 	    out->upstream, err, errlen) == -1)
-		return -1;
-	if (s2 == NULL)
-		return path_endpoint("", 0, out->endpoint, err, errlen);
-	s2++;
+		return SCIM_PATH_NOT_FOUND;
+	s2 = s2 ? s2 + 1 : "";
 	s3 = strchr(s2, '/');
-	if (path_endpoint(s2, s3 ? (size_t)(s3 - s2) : strlen(s2),
-	    out->endpoint, err, errlen) == -1)
-		return -1;
+	len = s3 ? (size_t)(s3 - s2) : strlen(s2);
+	if (path_unserved(s2, len, err, errlen) == -1)
+		return SCIM_PATH_NOT_IMPLEMENTED;
+	if (path_endpoint(s2, len, out->endpoint, err, errlen) == -1)
+		return SCIM_PATH_NOT_FOUND;
 	*has_id = s3 != NULL;
 	if (s3 == NULL)
-		return 0;
+		return SCIM_PATH_OK;
 	s3++;
-	if ((s4 = strchr(s3, '/')) != NULL)
-		return path_fail(err, errlen, "unexpected path segment after "
-		    "the resource id");
-	return path_id(s3, strlen(s3), out->id, err, errlen);
+	if (strchr(s3, '/') != NULL) {
+		path_fail(err, errlen, "unexpected path segment after the "
+		    "resource id");
+		return SCIM_PATH_NOT_FOUND;
+	}
+	if (path_id(s3, strlen(s3), out->id, err, errlen) == -1)
+		return SCIM_PATH_NOT_FOUND;
+	return SCIM_PATH_OK;
 }
 
 static int
 path_kind(struct scim_path *out, int has_id, enum kind *k, char *err,
     size_t errlen)
 {
-	size_t i;
+	size_t i, n = sizeof(types) / sizeof(types[0]);
 
+	for (i = 0; i < n; i++)
+		if (strcasecmp(out->endpoint, types[i].endpoint) == 0)
+			break;
 	snprintf(out->resource_type, sizeof(out->resource_type), "%s",
-	    out->endpoint);
-	for (i = 0; i < sizeof(types) / sizeof(types[0]); i++)
-		if (strcmp(out->endpoint, types[i].endpoint) == 0)
-			snprintf(out->resource_type,
-			    sizeof(out->resource_type), "%s", types[i].type);
-	if (strcmp(out->endpoint, "Bulk") == 0 ||
-	    strcmp(out->endpoint, "ServiceProviderConfig") == 0) {
-		if (has_id) {
-			snprintf(err, errlen, "/%s takes no resource id",
-			    out->endpoint);
-			return -1;
-		}
-		*k = out->endpoint[0] == 'B' ? K_BULK : K_DISCOVER;
-	} else if (strcmp(out->endpoint, "Schemas") == 0 ||
-	    strcmp(out->endpoint, "ResourceTypes") == 0)
-		*k = K_DISCOVER;
-	else if (!has_id)
-		*k = K_COLLECTION;
-	else
-		*k = strcmp(out->id, ".search") == 0 ? K_SEARCH : K_ITEM;
+	    i < n ? types[i].type : out->endpoint);
+	*k = i < n ? types[i].kind : K_COLLECTION;
+	if (i < n && types[i].noid && has_id) {
+		snprintf(err, errlen, "/%s takes no resource id",
+		    types[i].endpoint);
+		return -1;
+	}
+	if (*k != K_COLLECTION || !has_id)
+		return 0;
+	/* /Users/.search is a search, not the resource ".search": no id. */
+	if (strcasecmp(out->id, ".search") == 0) {
+		*k = K_SEARCH;
+		out->id[0] = '\0';
+	} else
+		*k = K_ITEM;
 	return 0;
 }
 
@@ -293,6 +334,7 @@ scim_path_parse(const char *method, const char *path, struct scim_path *out,
     char *err, size_t errlen)
 {
 	size_t plen = strlen(SCIM_PATH_PREFIX);
+	enum scim_path_err rc;
 	int has_id = 0;
 	enum kind k;
 
@@ -311,10 +353,10 @@ scim_path_parse(const char *method, const char *path, struct scim_path *out,
 		path_fail(err, errlen, "path longer than 2048 bytes");
 		return SCIM_PATH_NOT_FOUND;
 	}
-	if (path_split(path + plen, out, &has_id, err, errlen) == -1 ||
-	    path_kind(out, has_id, &k, err, errlen) == -1) {
+	if ((rc = path_split(path + plen, out, &has_id, err, errlen)) !=
+	    SCIM_PATH_OK || path_kind(out, has_id, &k, err, errlen) == -1) {
 		memset(out, 0, sizeof(*out));
-		return SCIM_PATH_NOT_FOUND;
+		return rc != SCIM_PATH_OK ? rc : SCIM_PATH_NOT_FOUND;
 	}
 	out->allow = path_allow(k);
 	out->op = path_op(k, method);

@@ -27,16 +27,21 @@ enum scim_op {
 enum scim_path_err {
 	SCIM_PATH_OK = 0,
 	SCIM_PATH_NOT_FOUND,	/* not a path keyd serves: 404 */
-	SCIM_PATH_METHOD	/* the path exists, not with this method: 405 */
+	SCIM_PATH_METHOD,	/* the path exists, not with this method: 405 */
+	SCIM_PATH_NOT_IMPLEMENTED	/* an RFC 7644 endpoint keyd does not
+					 * serve (/Me, a search at the root): 501 */
 };
 
 struct scim_path {
 	char		 upstream[SCIM_UPSTREAM_MAX + 1];	/* "hr" */
 	char		 endpoint[SCIM_ENDPOINT_MAX + 1];	/* "Users" */
 	/* "User", "Group", other endpoints as written; "ServiceProviderConfig",
-	 * "Schema", "ResourceType" for discovery; "" for Bulk. */
+	 * "Schema", "ResourceType" for discovery; "" for Bulk. The RFC 7644
+	 * endpoint names are matched case-insensitively (an upstream may
+	 * route them so), the type spelled as above whatever the case. */
 	char		 resource_type[SCIM_ENDPOINT_MAX + 1];
-	char		 id[SCIM_ID_MAX + 1];	/* decoded; "" for a collection */
+	char		 id[SCIM_ID_MAX + 1];	/* decoded; "" for a collection
+						 * and for .search */
 	enum scim_op	 op;
 	const char	*allow;	/* the methods the path takes, "GET, POST";
 				 * static, set when the path itself parsed */
@@ -47,9 +52,12 @@ struct scim_path {
  * "GET") into OUT. Only the id is percent-decoded; upstream and endpoint
  * names must be plain. An id is refused when it holds '/', '\', ';', a
  * control character or a NUL (raw or encoded), is "." or "..", or decodes
- * to more than SCIM_ID_MAX bytes. Returns SCIM_PATH_OK, or an error with
- * a reason in ERR (ERRLEN bytes); on SCIM_PATH_METHOD, OUT->allow lists
- * the methods the path takes (for an Allow header). */
+ * to more than SCIM_ID_MAX bytes. /Me (RFC 7644 §3.11: upstream, its
+ * subject would be keyd's own credential) and searches across every
+ * resource type (/, /.search) are SCIM_PATH_NOT_IMPLEMENTED: a policy
+ * decides per resource type. Returns SCIM_PATH_OK, or an error with a
+ * reason in ERR (ERRLEN bytes); on SCIM_PATH_METHOD, OUT->allow lists the
+ * methods the path takes (for an Allow header). */
 enum scim_path_err scim_path_parse(const char *method, const char *path,
     struct scim_path *out, char *err, size_t errlen)
 	__attribute__((warn_unused_result));
