@@ -140,6 +140,51 @@ typedef int (*store_policy_cb)(void *arg, const struct policy_rec *p,
 int store_policy_each(struct store *st, store_policy_cb cb, void *arg)
 	STORE_WUR;
 
+/* Upstreams: the SCIM services keyd protects. SECRET is the credential as
+ * keyring_seal made it (table "upstreams", row NAME, column "bearer" or
+ * "client_key"), never the credential itself; NULL for UPSTREAM_AUTH_NONE.
+ * The PEMs are public (a CA bundle, a client certificate). */
+#define STORE_URL_MAX	2048
+#define STORE_PIN_MAX	511
+
+enum upstream_auth {
+	UPSTREAM_AUTH_NONE = 0, UPSTREAM_AUTH_BEARER, UPSTREAM_AUTH_MTLS
+};
+
+struct upstream_rec {
+	int64_t			 id;
+	char			 name[STORE_NAME_MAX + 1];
+	char			 url[STORE_URL_MAX + 1];
+	enum upstream_auth	 auth;
+	unsigned char		*secret;	/* sealed; malloc'd on read */
+	size_t			 secret_len;
+	uint32_t		 dek_version;	/* the DEK SECRET is sealed under */
+	char			*ca_pem;	/* malloc'd on read, or NULL */
+	char			*client_cert_pem; /* likewise */
+	char			 pin[STORE_PIN_MAX + 1]; /* "" when none */
+	int64_t			 timeout_ms;
+	int64_t			 cred_version;	/* 1, bumped when it rotates */
+	int64_t			 created_at;
+	int64_t			 updated_at;
+};
+
+/* Free what a read put in R (not R itself) and zero it. */
+void store_upstream_rec_clear(struct upstream_rec *r);
+/* Insert R (id, versions and times are the store's); *CREATED_AT (may be
+ * NULL) gets its creation time. STORE_EXISTS when the name is taken. */
+int store_upstream_insert(struct store *st, const struct upstream_rec *r,
+    int64_t *created_at) STORE_WUR;
+/* NAME's row into *OUT (clear it with store_upstream_rec_clear). */
+int store_upstream_get(struct store *st, const char *name,
+    struct upstream_rec *out) STORE_WUR;
+/* STORE_NOTFOUND when there is no such upstream. */
+int store_upstream_delete(struct store *st, const char *name) STORE_WUR;
+/* Call CB for each upstream by name; R is valid during CB only, and CB may
+ * call the store. A non-zero CB result stops the walk and is returned. */
+typedef int (*store_upstream_cb)(void *arg, const struct upstream_rec *r);
+int store_upstream_each(struct store *st, store_upstream_cb cb, void *arg)
+	STORE_WUR;
+
 /* "active", "revoked", … */
 const char *store_cred_state_name(enum cred_state s);
 

@@ -47,6 +47,23 @@ static const char *const migrations[] = {
 	"  doc TEXT NOT NULL,"
 	"  active INTEGER NOT NULL DEFAULT 0 CHECK (active IN (0, 1)),"
 	"  created_at INTEGER NOT NULL DEFAULT (unixepoch())) STRICT;",
+	/* 2: upstreams (store_sqlite_upstream.c) */
+	"CREATE TABLE upstreams ("
+	"  id INTEGER PRIMARY KEY,"
+	"  name TEXT NOT NULL UNIQUE CHECK (length(name) BETWEEN 1 AND 64),"
+	"  url TEXT NOT NULL,"
+	"  auth INTEGER NOT NULL CHECK (auth IN (0, 1, 2)),"
+	"  secret BLOB,"
+	"  dek_version INTEGER NOT NULL DEFAULT 0,"
+	"  ca_pem TEXT,"
+	"  client_cert_pem TEXT,"
+	"  pin TEXT NOT NULL DEFAULT '',"
+	"  timeout_ms INTEGER NOT NULL CHECK (timeout_ms > 0),"
+	"  cred_version INTEGER NOT NULL DEFAULT 1,"
+	"  created_at INTEGER NOT NULL DEFAULT (unixepoch()),"
+	"  updated_at INTEGER NOT NULL DEFAULT (unixepoch()),"
+	"  CHECK ((auth = 0) = (secret IS NULL))) STRICT;"
+	"CREATE INDEX upstreams_dek ON upstreams(dek_version);",
 };
 
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))

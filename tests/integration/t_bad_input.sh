@@ -69,7 +69,7 @@ eq "the key survived the mistaken revoke" "$(kcurl "$(URL /oauth/token)" -u "c1:
 "$KEYCTL" client create >/dev/null 2>&1; eq "keyctl: missing argument exits 2" "$?" 2
 "$KEYCTL" --socket "$T/none.sock" status >/dev/null 2>"$T/err"; eq "keyctl: no daemon exits 1" "$?" 1
 contains "keyctl: no daemon says so" "$(cat "$T/err")" "cannot connect"
-eq "keyctl status --json" "$("$KEYCTL" status --json | jq -r .store_schema)" 1
+eq "keyctl status --json" "$("$KEYCTL" status --json | jq -r '.store_schema >= 1')" true
 
 # the daemon survived all of it
 eq "still healthy" "$(kcurl "$(URL /healthz)" | jq -r .status)" ok
