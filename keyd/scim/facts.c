@@ -110,28 +110,34 @@ scim_facts_get(const json_t *obj, const char *name)
 	return NULL;
 }
 
+static int
+facts_keycmp(const void *a, const void *b)
+{
+	return strcasecmp(*(const char *const *)a, *(const char *const *)b);
+}
+
 enum scim_facts_err
 scim_facts_obj_check(struct scim_fx *x, const json_t *obj, const char *where)
 {
-	void *i, *j;
-	json_t *o = (json_t *)(uintptr_t)obj;
+	const char *keys[SCIM_FACTS_MAX_ATTRS], *k;
+	json_t *v;
+	size_t i, n = 0;
 
 	if (json_object_size(obj) > SCIM_FACTS_MAX_ATTRS)
 		return scim_facts_fail(x, SCIM_FACTS_TOO_LARGE, "%.80s has more "
 		    "than %d members", where, SCIM_FACTS_MAX_ATTRS);
 	/* Attribute names are case-insensitive (RFC 7643 §2.1): two that
 	 * differ only in case are one attribute set twice, and which one an
-	 * upstream keeps is anyone's guess. */
-	for (i = json_object_iter(o); i; i = json_object_iter_next(o, i))
-		for (j = json_object_iter_next(o, i); j;
-		    j = json_object_iter_next(o, j))
-			if (strcasecmp(json_object_iter_key(i),
-			    json_object_iter_key(j)) == 0)
-				return scim_facts_fail(x,
-				    SCIM_FACTS_INVALID_SYNTAX, "%.80s names "
-				    "\"%.64s\" twice (names are "
-				    "case-insensitive)", where,
-				    json_object_iter_key(j));
+	 * upstream keeps is anyone's guess. Sorted, not compared pairwise:
+	 * a body holds many objects. */
+	json_object_foreach((json_t *)(uintptr_t)obj, k, v)
+		keys[n++] = k;
+	qsort(keys, n, sizeof(keys[0]), facts_keycmp);
+	for (i = 1; i < n; i++)
+		if (strcasecmp(keys[i - 1], keys[i]) == 0)
+			return scim_facts_fail(x, SCIM_FACTS_INVALID_SYNTAX,
+			    "%.80s names \"%.64s\" twice (names are "
+			    "case-insensitive)", where, keys[i]);
 	return SCIM_FACTS_OK;
 }
 
@@ -242,59 +248,123 @@ facts_sortby_text(struct scim_fx *x, const char *s, size_t len)
 	return rc;
 }
 
+/* attributes= and excludedAttributes= (RFC 7644 §3.9): comma-separated
+ * attribute paths. They name what a response holds, nothing a policy
+ * decides on, but a list an upstream would read as something else is
+ * refused rather than passed on. */
+static enum scim_facts_err
+facts_attrs_text(struct scim_fx *x, const char *name, const char *s)
+{
+	struct scim_filter_path *p;
+	struct scim_filter_error fe;
+	enum scim_facts_err rc = SCIM_FACTS_OK;
+	size_t len;
+
+	if ((p = malloc(sizeof(*p))) == NULL)
+		return scim_facts_fail(x, SCIM_FACTS_NOMEM, "out of memory");
+	for (;;) {
+		s += strspn(s, " ");
+		len = strcspn(s, ",");
+		while (len > 0 && s[len - 1] == ' ')
+			len--;
+		if (scim_filter_parse_path(s, len, p, &fe) == -1) {
+			rc = scim_facts_fail(x, SCIM_FACTS_INVALID_VALUE, "%s: "
+			    "\"%.*s\": %s", name, (int)(len < 64 ? len : 64), s,
+			    fe.msg);
+			break;
+		}
+		if (p->has_filter) {
+			rc = scim_facts_fail(x, SCIM_FACTS_INVALID_VALUE, "%s "
+			    "names attributes, not value filters", name);
+			break;
+		}
+		s += strcspn(s, ",");
+		if (*s++ == '\0')
+			break;
+	}
+	free(p);
+	return rc;
+}
+
+/* The query parameters keyd reads; the rest name nothing policy decides
+ * on (startIndex, count, sortOrder). */
+enum qparam { Q_FILTER, Q_SORTBY, Q_ATTRS, Q_EXATTRS, Q_COUNT };
+
+static const char *qnames[Q_COUNT] = { "filter", "sortBy", "attributes",
+    "excludedAttributes" };
+
 /* One query parameter's raw value (LEN bytes), form-decoded. */
 static enum scim_facts_err
-facts_query_param(struct scim_fx *x, int is_filter, const char *raw,
+facts_query_param(struct scim_fx *x, enum qparam q, const char *raw,
     size_t len)
 {
-	enum scim_facts_err rc;
+	enum scim_facts_err rc, bad = q == Q_FILTER ?
+	    SCIM_FACTS_INVALID_FILTER : SCIM_FACTS_INVALID_VALUE;
 	char *v;
 
 	if ((v = malloc(len + 1)) == NULL)
 		return scim_facts_fail(x, SCIM_FACTS_NOMEM, "out of memory");
 	if (form_unescape(raw, len, v, len + 1) == -1)
-		rc = scim_facts_fail(x, is_filter ? SCIM_FACTS_INVALID_FILTER :
-		    SCIM_FACTS_INVALID_VALUE, "%s: a bad percent-escape or a "
-		    "NUL in the query string", is_filter ? "filter" : "sortBy");
-	else if (is_filter)
+		rc = scim_facts_fail(x, bad, "%s: a bad percent-escape or a NUL "
+		    "in the query string", qnames[q]);
+	else if (q == Q_FILTER)
 		rc = facts_filter_text(x, v, strlen(v), "filter");
-	else
+	else if (q == Q_SORTBY)
 		rc = facts_sortby_text(x, v, strlen(v));
+	else
+		rc = facts_attrs_text(x, qnames[q], v);
 	free(v);
 	return rc;
 }
 
-/* filter= and sortBy= of the raw query Q. A parameter given twice is
- * refused: upstreams differ on which one they use. */
+/* The parameter NAME (LEN bytes, raw) is, or Q_COUNT. */
+static enum qparam
+facts_qparam(const char *raw, size_t len)
+{
+	char name[32];
+	size_t i;
+
+	if (form_unescape(raw, len, name, sizeof(name)) == -1)
+		return Q_COUNT;
+	for (i = 0; i < Q_COUNT; i++)
+		if (strcasecmp(name, qnames[i]) == 0)
+			return (enum qparam)i;
+	return Q_COUNT;
+}
+
+/* filter=, sortBy=, attributes= and excludedAttributes= of the raw
+ * query Q (matched case-insensitively). A parameter given twice is
+ * refused: upstreams differ on which one they use. So is a raw ';',
+ * which some servers still take as a separator: the filter they read
+ * would not be the one keyd decided on. */
 static enum scim_facts_err
 facts_query(struct scim_fx *x, const char *q)
 {
 	enum scim_facts_err rc;
 	const char *p, *end, *eq;
-	char name[16];
-	int seen[2] = { 0, 0 }, which;
+	int seen[Q_COUNT] = { 0 };
+	enum qparam which;
 
 	if (strlen(q) > SCIM_FACTS_QUERY_MAX)
 		return scim_facts_fail(x, SCIM_FACTS_TOO_LARGE, "query string "
 		    "longer than %d bytes", SCIM_FACTS_QUERY_MAX);
+	if (strchr(q, ';') != NULL)
+		return scim_facts_fail(x, SCIM_FACTS_INVALID_VALUE, "the query "
+		    "string holds a raw ';': percent-encode it as %%3B "
+		    "(servers differ on whether it separates parameters)");
 	for (p = q; *p != '\0'; p = *end ? end + 1 : end) {
 		end = p + strcspn(p, "&");
 		eq = memchr(p, '=', (size_t)(end - p));
-		if (form_unescape(p, (size_t)((eq ? eq : end) - p), name,
-		    sizeof(name)) == -1)
-			continue;
-		if (strcasecmp(name, "filter") == 0)
-			which = 0;
-		else if (strcasecmp(name, "sortBy") == 0)
-			which = 1;
-		else
+		if ((which = facts_qparam(p, (size_t)((eq ? eq : end) - p))) ==
+		    Q_COUNT)
 			continue;
 		if (seen[which]++)
-			return scim_facts_fail(x, which ? SCIM_FACTS_INVALID_VALUE :
-			    SCIM_FACTS_INVALID_FILTER, "%s appears twice in the "
-			    "query string", which ? "sortBy" : "filter");
+			return scim_facts_fail(x, which == Q_FILTER ?
+			    SCIM_FACTS_INVALID_FILTER : SCIM_FACTS_INVALID_VALUE,
+			    "%s appears twice in the query string",
+			    qnames[which]);
 		eq = eq ? eq + 1 : end;
-		if ((rc = facts_query_param(x, which == 0, eq,
+		if ((rc = facts_query_param(x, which, eq,
 		    (size_t)(end - eq))) != SCIM_FACTS_OK)
 			return rc;
 	}

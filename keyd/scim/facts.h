@@ -17,10 +17,13 @@
  *   extension object is flattened with its URN. "schemas", "id" and
  *   "meta" are not attributes written: schemas names the message, id and
  *   meta are readOnly and RFC 7643 §3.1 has the server ignore them.
+ *   "groups", readOnly too (RFC 7643 §4.1.2), is counted: an upstream
+ *   that honours it would change memberships, which policies guard.
  * - PATCH: each path an operation touches. A value filter's attribute is
  *   written ("emails[type eq \"work\"].value" → "emails", "emails.value"),
  *   the names inside the filter are filtered on ("emails.type"); an
- *   object value adds its keys under the path; a path-less add or replace
+ *   object value (or, after a value filter, an array of them) adds its
+ *   keys under the path; a path-less add or replace
  *   is flattened like a POST body (readOnly names included: asking to
  *   change them is the client's act).
  * A URN key whose value is an object is an extension object when the
@@ -100,8 +103,11 @@ struct scim_facts {
  * percent-encoded request path, no query), QUERY (raw, without '?'; may
  * be NULL), BODY (BODY_LEN bytes; may be NULL when 0). A body longer than
  * MAX_BODY (or SCIM_FACTS_BODY_CEILING) is refused before it is parsed.
- * Query parameters are form-decoded ('+' is a space); filter and sortBy
- * are matched case-insensitively and refused when repeated.
+ * Query parameters are form-decoded ('+' is a space); filter, sortBy,
+ * attributes and excludedAttributes are matched case-insensitively and
+ * refused when repeated; filter and sortBy name attributes filtered on,
+ * the attribute lists are only checked. A raw ';' in the query is
+ * refused (some servers split parameters on it).
  * Returns SCIM_FACTS_OK with FACTS filled, or an error with a reason a
  * person can act on in ERR (ERRLEN bytes, printable ASCII, safe to put in
  * a SCIM Error detail). FACTS is always left safe to scim_facts_free; on

@@ -100,6 +100,20 @@ flat_elem(struct flat *fl, const char *path, const json_t *elem)
 	return SCIM_FACTS_OK;
 }
 
+/* Each element of the array V, a multi-valued PATH's values. */
+static enum scim_facts_err
+flat_elems(struct flat *fl, const char *path, const json_t *v)
+{
+	enum scim_facts_err rc;
+	size_t i;
+
+	for (i = 0; i < json_array_size(v); i++)
+		if ((rc = flat_elem(fl, path, json_array_get(v, i))) !=
+		    SCIM_FACTS_OK)
+			return rc;
+	return SCIM_FACTS_OK;
+}
+
 static enum scim_facts_err
 flat_scalar(struct flat *fl, const char *path, const json_t *v)
 {
@@ -125,16 +139,11 @@ flat_attr(struct flat *fl, const char *path, int depth, const json_t *v)
 	enum scim_facts_err rc;
 	const char *k;
 	json_t *vv;
-	size_t i;
 
 	if (json_is_array(v)) {
 		if ((rc = scim_facts_add_written(fl->x, path)) != SCIM_FACTS_OK)
 			return rc;
-		for (i = 0; depth == 1 && i < json_array_size(v); i++)
-			if ((rc = flat_elem(fl, path, json_array_get(v, i))) !=
-			    SCIM_FACTS_OK)
-				return rc;
-		return SCIM_FACTS_OK;
+		return depth == 1 ? flat_elems(fl, path, v) : SCIM_FACTS_OK;
 	}
 	if (!json_is_object(v) || depth > 1 || json_object_size(v) == 0)
 		return flat_scalar(fl, path, v);
@@ -296,6 +305,8 @@ patch_path(struct flat *fl, size_t i, const char *path, const json_t *value)
 	if (p.sub[0] != '\0')
 		return value ? flat_attr(fl, p.sub, 2, value) :
 		    scim_facts_add_written(fl->x, p.sub);
+	if (p.has_filter && json_is_array(value))
+		return flat_elems(fl, p.attr, value);
 	if (p.has_filter)
 		return flat_elem(fl, p.attr, value);
 	return value ? flat_attr(fl, p.attr, flat_depth(p.attr), value) :
