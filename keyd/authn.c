@@ -26,12 +26,22 @@ struct authn {
 	struct entry		*buckets[AUTHN_BUCKETS];
 	size_t			 n, max;
 	uint64_t		 gen;	/* bumped by every invalidation */
+	uint64_t		 hits, misses;	/* under mu */
 };
 
 static const char *const reasons[] = {
 	"ok", "malformed token", "unknown token", "token does not match",
 	"token expired", "token revoked", "client disabled", "store error"
 };
+
+void
+authn_stats(struct authn *a, uint64_t *hits, uint64_t *misses)
+{
+	pthread_mutex_lock(&a->mu);
+	*hits = a->hits;
+	*misses = a->misses;
+	pthread_mutex_unlock(&a->mu);
+}
 
 const char *
 authn_strerror(enum authn_result r)
@@ -112,6 +122,10 @@ cache_get(struct authn *a, const char *id, struct entry *out)
 			found = 1;
 			break;
 		}
+	if (found)
+		a->hits++;
+	else
+		a->misses++;
 	pthread_mutex_unlock(&a->mu);
 	return found;
 }

@@ -52,6 +52,9 @@ enum authn_result authn_check(struct authn *a, const char *token, size_t len,
  * bump so the next check reads the store. */
 void authn_invalidate(struct authn *a);
 
+/* How many lookups the cache answered, and how many went to the store. */
+void authn_stats(struct authn *a, uint64_t *hits, uint64_t *misses);
+
 /* A short, secret-free reason for R ("token revoked"). */
 const char *authn_strerror(enum authn_result r);
 

@@ -20,7 +20,7 @@
 #define CONFIG_TTL_MAX		(24 * 3600)
 #define CONFIG_BODY_MIN		((uint64_t)1 << 10)
 #define CONFIG_BODY_MAX		((uint64_t)64 << 20)
-#define CONFIG_WORKERS_MAX	64
+#define CONFIG_CONNECTIONS_MAX	65536
 
 enum config_read {
 	CONFIG_READ_LINE,
@@ -44,7 +44,7 @@ config_defaults(struct config *c)
 	c->access_token_ttl = 15 * 60;
 	c->max_body = (uint64_t)1 << 20;
 	c->log_json = 0;
-	c->workers = 0;
+	c->max_connections = 1024;
 }
 
 /* Copy SRC whole or not at all: a silently cut path names another file. */
@@ -238,16 +238,34 @@ config_parse_log_format(struct config *c, const char *v, char *why,
 }
 
 static int
-config_parse_workers(struct config *c, const char *v, char *why, size_t n)
+config_parse_max_connections(struct config *c, const char *v, char *why,
+    size_t n)
 {
-	unsigned long w;
+	unsigned long m;
 
-	if (config_uint(v, CONFIG_WORKERS_MAX, &w) == -1) {
-		snprintf(why, n, "bad number \"%.*s\" (use 0 to %d; 0 means "
-		    "one per core)", CONFIG_SHOW_MAX, v, CONFIG_WORKERS_MAX);
+	if (config_uint(v, CONFIG_CONNECTIONS_MAX, &m) == -1 || m == 0) {
+		snprintf(why, n, "bad number \"%.*s\" (use 1 to %d)",
+		    CONFIG_SHOW_MAX, v, CONFIG_CONNECTIONS_MAX);
 		return -1;
 	}
-	c->workers = (int)w;
+	c->max_connections = (int)m;
+	return 0;
+}
+
+static int
+config_parse_metrics(struct config *c, const char *v, char *why, size_t n)
+{
+	if (strcmp(v, "local") == 0)
+		c->metrics = CONFIG_METRICS_LOCAL;
+	else if (strcmp(v, "on") == 0)
+		c->metrics = CONFIG_METRICS_ON;
+	else if (strcmp(v, "off") == 0)
+		c->metrics = CONFIG_METRICS_OFF;
+	else {
+		snprintf(why, n, "bad value \"%.*s\" (use local, on or off)",
+		    CONFIG_SHOW_MAX, v);
+		return -1;
+	}
 	return 0;
 }
 
@@ -263,7 +281,8 @@ static const struct config_setting config_settings[] = {
 	{ "access_token_ttl",	config_parse_ttl },
 	{ "max_body",		config_parse_max_body },
 	{ "log_format",		config_parse_log_format },
-	{ "workers",		config_parse_workers },
+	{ "max_connections",	config_parse_max_connections },
+	{ "metrics",		config_parse_metrics },
 };
 
 int

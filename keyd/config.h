@@ -21,8 +21,14 @@ struct config {
 	int64_t	 access_token_ttl;	/* seconds, default 15m */
 	uint64_t max_body;		/* bytes, default 1MiB */
 	int	 log_json;		/* log_format = json */
-	int	 workers;		/* listener threads, default 0 = cores */
+	int	 max_connections;	/* open client connections, each its
+					 * own thread; default 1024 */
+	int	 metrics;		/* GET /metrics: CONFIG_METRICS_* */
 };
+
+#define CONFIG_METRICS_LOCAL	0	/* loopback peers only (default) */
+#define CONFIG_METRICS_ON	1	/* anyone who can connect */
+#define CONFIG_METRICS_OFF	2	/* 404 */
 
 /* Fill C with the built-in defaults. Paths under the state dir stay empty
  * until config_finish. */

@@ -1,5 +1,8 @@
 /* Helpers shared by the public handlers: error bodies, Authorization
  * header parsing. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -19,6 +22,75 @@ http_error(struct http_resp *resp, unsigned status, const char *error,
 	resp->body = desc != NULL ?
 	    json_pack("{s:s, s:s}", "error", error, "error_description", desc) :
 	    json_pack("{s:s}", "error", error);
+}
+
+#define SCIM_ERROR_URN	"urn:ietf:params:scim:api:messages:2.0:Error"
+#define DETAIL_MAX	512
+
+void
+http_scim_error(struct http_resp *resp, unsigned status, const char *scim_type,
+    const char *fmt, ...)
+{
+	va_list	ap;
+	char	detail[DETAIL_MAX], st[8];
+
+	va_start(ap, fmt);
+	vsnprintf(detail, sizeof(detail), fmt, ap);
+	va_end(ap);
+	snprintf(st, sizeof(st), "%u", status);
+	json_decref(resp->body);
+	resp->status = status;
+	resp->content_type = "application/scim+json";
+	resp->body = json_pack("{s:[s], s:s, s:s*, s:s}", "schemas",
+	    SCIM_ERROR_URN, "status", st, "scimType", scim_type, "detail",
+	    detail);
+}
+
+int
+http_header_add(struct http_resp *resp, const char *name, const char *value)
+{
+	struct http_hdrs	*h = &resp->hdrs;
+	char			*n, *v;
+
+	if (h->n == HTTP_HDRS_MAX)
+		return -1;
+	n = strdup(name);
+	v = strdup(value);
+	if (n == NULL || v == NULL) {
+		free(n);
+		free(v);
+		return -1;
+	}
+	h->name[h->n] = n;
+	h->value[h->n++] = v;
+	return 0;
+}
+
+const char *
+http_req_header(const struct http_req *req, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < req->hdrs.n; i++)
+		if (strcasecmp(req->hdrs.name[i], name) == 0)
+			return req->hdrs.value[i];
+	return NULL;
+}
+
+void
+http_resp_clear(struct http_resp *resp)
+{
+	size_t i;
+
+	json_decref(resp->body);
+	free(resp->raw);
+	for (i = 0; i < resp->hdrs.n; i++) {
+		free((char *)(uintptr_t)resp->hdrs.name[i]);
+		free((char *)(uintptr_t)resp->hdrs.value[i]);
+	}
+	if (resp->reader_free != NULL)
+		resp->reader_free(resp->reader_cls);
+	memset(resp, 0, sizeof(*resp));
 }
 
 void

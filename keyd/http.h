@@ -5,14 +5,29 @@
 #define KEYD_HTTP_H
 
 #include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
 
 #include <jansson.h>
 
 struct keyd;
 
+#define HTTP_HDRS_MAX	64	/* request headers kept, response headers set */
+#define HTTP_URI_MAX	8192	/* bytes of a request target */
+
+/* Header lines: names and values. In a request they are borrowed from the
+ * HTTP library for the handler's call; in a response they are owned. */
+struct http_hdrs {
+	size_t		 n;
+	const char	*name[HTTP_HDRS_MAX];
+	const char	*value[HTTP_HDRS_MAX];
+};
+
 struct http_req {
 	const char	*method;
-	const char	*path;
+	const char	*path;		/* as sent: still percent-encoded */
+	const char	*query;		/* as sent, without '?'; NULL: none */
+	struct http_hdrs hdrs;		/* every request header, in order */
 	const char	*authorization;	/* NULL when absent */
 	const char	*content_type;	/* NULL when absent */
 	const char	*body;		/* NUL-terminated; may hold NULs */
@@ -23,11 +38,27 @@ struct http_req {
 	char		 request_id[33];
 };
 
+/* A body produced while it is sent: fill BUF with up to MAX bytes, return
+ * how many; 0 at the end; -1 on error (the connection is cut). Runs on
+ * the connection's own thread and may block. */
+typedef ssize_t (*http_reader)(void *cls, char *buf, size_t max);
+
 struct http_resp {
 	unsigned	 status;
 	json_t		*body;		/* owned; NULL: empty body */
+	char		*raw;		/* owned bytes instead of BODY */
+	size_t		 raw_len;
+	const char	*content_type;	/* static; NULL: application/json */
 	char		 www_authenticate[192];
+	char		 retry_after[16];
 	int		 no_store;	/* Cache-Control: no-store */
+	struct http_hdrs hdrs;		/* more headers: strings owned */
+	/* A streamed body instead of BODY: READER(READER_CLS) until it
+	 * returns 0; READER_FREE(READER_CLS) once, whatever happens. */
+	http_reader	 reader;
+	void		*reader_cls;
+	void		(*reader_free)(void *cls);
+	int64_t		 reader_len;	/* bytes, or -1: unknown (chunked) */
 };
 
 typedef void (*http_handler)(struct keyd *k, const struct http_req *req,
@@ -38,6 +69,24 @@ typedef void (*http_handler)(struct keyd *k, const struct http_req *req,
  * error). DESC may be NULL. Never put a secret in DESC. */
 void http_error(struct http_resp *resp, unsigned status, const char *error,
     const char *desc);
+
+/* Set RESP to STATUS with a SCIM Error body (RFC 7644 §3.12): schemas,
+ * status as a string, scimType when SCIM_TYPE is not NULL, and DETAIL
+ * formatted from FMT. Never put a secret or personal data in DETAIL. */
+void http_scim_error(struct http_resp *resp, unsigned status,
+    const char *scim_type, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+/* Add the header NAME: VALUE to RESP (both copied). -1 when full or out
+ * of memory. */
+int http_header_add(struct http_resp *resp, const char *name,
+    const char *value);
+
+/* The value of request header NAME (case-insensitive), or NULL. */
+const char *http_req_header(const struct http_req *req, const char *name);
+
+/* Free what RESP owns (body, headers, an unused reader) and zero it. */
+void http_resp_clear(struct http_resp *resp);
 
 /* Set RESP to 200 with BODY (stolen reference). */
 void http_json(struct http_resp *resp, json_t *body);

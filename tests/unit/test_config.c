@@ -79,7 +79,7 @@ test_defaults(void **state)
 	assert_int_equal(c.access_token_ttl, 15 * 60);
 	assert_int_equal(c.max_body, 1 << 20);
 	assert_int_equal(c.log_json, 0);
-	assert_int_equal(c.workers, 0);
+	assert_int_equal(c.max_connections, 1024);
 	assert_string_equal(c.state_dir, "");
 	assert_string_equal(c.tls_cert, "");
 	assert_string_equal(c.tls_key, "");
@@ -106,7 +106,7 @@ test_every_setting(void **state)
 	    "access_token_ttl = 5m\n"
 	    "max_body = 256KiB\n"
 	    "log_format = json\n"
-	    "workers = 64\n", &c, err, sizeof(err)) != 0)
+	    "max_connections = 64\n", &c, err, sizeof(err)) != 0)
 		fail_msg("%s", err);
 	assert_string_equal(c.state_dir, "/var/lib/keyd");
 	assert_string_equal(c.listen, "[::1]:9443");
@@ -119,7 +119,7 @@ test_every_setting(void **state)
 	assert_int_equal(c.access_token_ttl, 300);
 	assert_int_equal(c.max_body, 256 * 1024);
 	assert_int_equal(c.log_json, 1);
-	assert_int_equal(c.workers, 64);
+	assert_int_equal(c.max_connections, 64);
 }
 
 static void
@@ -177,14 +177,14 @@ test_comments_and_quotes(void **state)
 	    "\tlisten\t=\t127.0.0.1:9000\t\n"
 	    "log_format=\"json\"#no spaces\n"
 	    "store = \"/srv/my keyd.db\"\n"
-	    "workers = 4\r\n"
+	    "max_connections = 4\r\n"
 	    "max_body = 2MiB", &c, err, sizeof(err)) != 0)
 		fail_msg("%s", err);
 	assert_string_equal(c.state_dir, "/var/lib/keyd");
 	assert_string_equal(c.listen, "127.0.0.1:9000");
 	assert_int_equal(c.log_json, 1);
 	assert_string_equal(c.store, "/srv/my keyd.db");
-	assert_int_equal(c.workers, 4);
+	assert_int_equal(c.max_connections, 4);
 	assert_int_equal(c.max_body, 2 << 20);
 }
 
@@ -213,7 +213,7 @@ test_errors_name_file_and_line(void **state)
 		{ "\n\n# comment\nlisten 127.0.0.1:1\n",
 		  4, "expected \"name = value\"" },
 		{ "= 1\n", 1, "missing setting name before '='" },
-		{ "workers = 1\naccess_token_ttl = 15\n",
+		{ "max_connections = 1\naccess_token_ttl = 15\n",
 		  2, "access_token_ttl: bad duration \"15\" (use a unit: s, "
 		  "m, h, d)" },
 		{ "access_token_ttl = 0s\n",
@@ -230,16 +230,18 @@ test_errors_name_file_and_line(void **state)
 		{ "tls = on\ntls = maybe\n",
 		  2, "tls: bad boolean \"maybe\" (use on or off)" },
 		{ "tls = ON\n", 1, "tls: bad boolean \"ON\" (use on or off)" },
-		{ "\n\n\nworkers =\n", 4, "workers: empty value" },
+		{ "\n\n\nmax_connections =\n", 4, "max_connections: empty value" },
 		{ "store = \"\"\n", 1, "store: empty value" },
 		{ "store = # a comment is not a value\n",
 		  1, "store: empty value" },
 		{ "store = \"/x\n", 1, "unterminated quote in value" },
 		{ "store = \"\n", 1, "unterminated quote in value" },
-		{ "workers = 65\n", 1, "workers: bad number \"65\" (use 0 to "
-		  "64; 0 means one per core)" },
-		{ "workers = -1\n", 1, "workers: bad number \"-1\" (use 0 to "
-		  "64; 0 means one per core)" },
+		{ "max_connections = 65537\n", 1, "max_connections: bad number "
+		  "\"65537\" (use 1 to 65536)" },
+		{ "max_connections = -1\n", 1, "max_connections: bad number "
+		  "\"-1\" (use 1 to 65536)" },
+		{ "max_connections = 0\n", 1, "max_connections: bad number "
+		  "\"0\" (use 1 to 65536)" },
 		{ "log_format = xml\n",
 		  1, "log_format: bad value \"xml\" (use text or json)" },
 		{ "root_key = file:\n", 1, "root_key: bad value \"file:\" (use "
@@ -316,7 +318,7 @@ test_line_length(void **state)
 static void
 test_nul_byte(void **state)
 {
-	static const char text[] = "workers = 1\nstore = /a\0b\n";
+	static const char text[] = "max_connections = 1\nstore = /a\0b\n";
 	struct fix *x = *state;
 	struct config c;
 	char err[CONFIG_ERR_MAX], want[CONFIG_ERR_MAX];
@@ -384,7 +386,7 @@ test_override(void **state)
 		{ "listen", "-o: expected \"name = value\"" },
 		{ "", "-o: expected name=value" },
 		{ "=1", "-o: missing setting name before '='" },
-		{ "workers=", "-o: workers: empty value" },
+		{ "max_connections=", "-o: max_connections: empty value" },
 		{ "access_token_ttl=15", "-o: access_token_ttl: "
 		  "bad duration \"15\" (use a unit: s, m, h, d)" },
 	};
@@ -392,15 +394,15 @@ test_override(void **state)
 	char err[CONFIG_ERR_MAX];
 	size_t i;
 
-	if (load(*state, "listen = 127.0.0.1:1\nworkers = 2\n", &c, err,
+	if (load(*state, "listen = 127.0.0.1:1\nmax_connections = 2\n", &c, err,
 	    sizeof(err)) != 0)
 		fail_msg("%s", err);
 	assert_int_equal(config_override(&c, "listen=127.0.0.1:9999", err,
 	    sizeof(err)), 0);
 	assert_string_equal(c.listen, "127.0.0.1:9999");
-	assert_int_equal(config_override(&c, " workers = \"8\" ", err,
+	assert_int_equal(config_override(&c, " max_connections = \"8\" ", err,
 	    sizeof(err)), 0);
-	assert_int_equal(c.workers, 8);
+	assert_int_equal(c.max_connections, 8);
 
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		assert_int_equal(config_override(&c, bad[i].o, err,
@@ -408,7 +410,7 @@ test_override(void **state)
 		assert_string_equal(err, bad[i].want);
 	}
 	/* a refused override leaves the earlier value alone */
-	assert_int_equal(c.workers, 8);
+	assert_int_equal(c.max_connections, 8);
 	assert_int_equal(c.access_token_ttl, 15 * 60);
 }
 
