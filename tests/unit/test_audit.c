@@ -1,0 +1,370 @@
+/* audit: the writer thread, group commit, checkpoints, reopening, the
+ * key check, retention, and failing closed then recovering by itself. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "tests/unit/testdir.h"
+
+#include <sys/resource.h>
+
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <sodium.h>
+
+#include "keyd/audit.h"
+#include "keyd/audit_store.h"
+
+struct fix {
+	char		 dir[64];
+	char		 path[128];
+	unsigned char	 pk[crypto_sign_PUBLICKEYBYTES];
+	unsigned char	 sk[crypto_sign_SECRETKEYBYTES];
+	struct audit_opts o;
+	struct audit	*a;
+};
+
+static int
+setup(void **state)
+{
+	struct fix *f;
+
+	if ((f = calloc(1, sizeof(*f))) == NULL)
+		return -1;
+	if (testdir_make(f->dir, sizeof(f->dir), "audit") == -1) {
+		free(f);
+		return -1;
+	}
+	snprintf(f->path, sizeof(f->path), "%s/audit.db", f->dir);
+	crypto_sign_keypair(f->pk, f->sk);
+	f->o.path = f->path;
+	f->o.sync = 1;
+	f->o.cp_records = 1000;
+	f->o.cp_interval_s = 10;
+	*state = f;
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	struct fix *f = *state;
+
+	audit_close(&f->a);
+	testdir_remove(f->dir);
+	free(f);
+	return 0;
+}
+
+static void
+start(struct fix *f)
+{
+	char err[512] = "";
+
+	if (audit_open(&f->o, f->sk, NULL, &f->a, err, sizeof(err)) != 0)
+		fail_msg("audit_open: %s", err);
+}
+
+static int
+put(struct fix *f, const char *client)
+{
+	struct audit_rec r;
+
+	audit_rec_init(&r, "request");
+	AUDIT_SET(&r, client, client);
+	AUDIT_SET(&r, method, "POST");
+	r.status = 200;
+	return audit_write(f->a, &r);
+}
+
+/* Verify the whole of audit.db against the writer's own head. */
+static int64_t
+verify(struct fix *f, struct audit_verify *v)
+{
+	struct audit_store	*as = NULL;
+	struct audit_status	 st;
+	char			 err[512];
+	int			 done = 0;
+
+	audit_verify_init(v, f->pk);
+	assert_int_equal(audit_reader(f->a, &as, err, sizeof(err)), 0);
+	while (!done)
+		assert_int_equal(audit_verify_db(as, v, 0, INT64_MAX, 7, &done,
+		    err, sizeof(err)), 0);
+	audit_status(f->a, &st);
+	(void)!audit_verify_end(v, st.head_seq, st.head_hash, 0);
+	audit_store_close(&as);
+	if (v->bad_seq != 0)
+		print_message("bad seq %lld: %s\n", (long long)v->bad_seq,
+		    v->why);
+	return v->bad_seq;
+}
+
+static int
+count_cb(void *arg, const struct audit_rec *r, const struct audit_cp *cp)
+{
+	int64_t *n = arg;
+
+	(void)cp;
+	n[r != NULL ? 0 : 1]++;
+	return 0;
+}
+
+/* [0] records, [1] checkpoints in audit.db. */
+static void
+count(struct fix *f, int64_t n[2])
+{
+	struct audit_store	*as = NULL;
+	char			 err[512];
+
+	n[0] = n[1] = 0;
+	assert_int_equal(audit_reader(f->a, &as, err, sizeof(err)), 0);
+	assert_int_equal(audit_store_walk(as, 0, INT64_MAX, INT64_MAX,
+	    count_cb, n), 0);
+	audit_store_close(&as);
+}
+
+static void
+test_write_and_verify(void **state)
+{
+	struct fix		*f = *state;
+	struct audit_verify	 v;
+	struct audit_rec	 r;
+	int			 i;
+
+	start(f);
+	for (i = 0; i < 20; i++)
+		assert_int_equal(put(f, "okta"), 0);
+	audit_rec_init(&r, "keyd.stop");
+	assert_int_equal(audit_write(f->a, &r), 0);
+	assert_int_equal(r.seq, 21);
+	assert_true(r.time_us > 0);
+	assert_int_equal(verify(f, &v), 0);
+	assert_int_equal(v.records, 21);
+}
+
+struct burst {
+	struct fix	*f;
+	int		 n;
+	int		 failed;
+};
+
+static void *
+burst_main(void *arg)
+{
+	struct burst	*b = arg;
+	int		 i;
+
+	for (i = 0; i < b->n; i++)
+		if (put(b->f, "burst") != 0)
+			b->failed++;
+	return NULL;
+}
+
+/* 32 threads waiting at once share commits: far fewer commits than
+ * records, and every record still chains. */
+static void
+test_group_commit(void **state)
+{
+	struct fix		*f = *state;
+	struct audit_verify	 v;
+	struct audit_status	 st;
+	struct burst		 b[32];
+	pthread_t		 t[32];
+	int			 i;
+
+	start(f);
+	for (i = 0; i < 32; i++) {
+		b[i].f = f;
+		b[i].n = 50;
+		b[i].failed = 0;
+		assert_int_equal(pthread_create(&t[i], NULL, burst_main, &b[i]),
+		    0);
+	}
+	for (i = 0; i < 32; i++) {
+		pthread_join(t[i], NULL);
+		assert_int_equal(b[i].failed, 0);
+	}
+	audit_status(f->a, &st);
+	print_message("1600 records in %llu commits\n",
+	    (unsigned long long)st.commits);
+	assert_int_equal(st.head_seq, 1600);
+	assert_true(st.commits < 1600 / 2);
+	assert_int_equal(verify(f, &v), 0);
+	assert_int_equal(v.records, 1600);
+}
+
+static void
+test_checkpoints(void **state)
+{
+	struct fix	*f = *state;
+	int64_t		 n[2], seq = 0;
+	int		 i;
+
+	f->o.cp_records = 10;
+	start(f);
+	for (i = 0; i < 35; i++)
+		assert_int_equal(put(f, "c"), 0);
+	count(f, n);
+	assert_int_equal(n[0], 35);
+	assert_int_equal(n[1], 3);	/* at 10, 20, 30 */
+	assert_int_equal(audit_checkpoint_now(f->a, &seq), 0);
+	assert_int_equal(seq, 35);
+	assert_int_equal(audit_checkpoint_now(f->a, &seq), 0);
+	assert_int_equal(seq, 35);	/* nothing new: no new checkpoint */
+	count(f, n);
+	assert_int_equal(n[1], 4);
+}
+
+static void
+test_interval_checkpoint(void **state)
+{
+	struct fix	*f = *state;
+	int64_t		 n[2];
+	int		 i;
+
+	f->o.cp_interval_s = 1;
+	start(f);
+	assert_int_equal(put(f, "a"), 0);
+	for (i = 0; i < 40; i++) {	/* the writer wakes by itself */
+		count(f, n);
+		if (n[1] == 1)
+			break;
+		usleep(50000);
+	}
+	assert_int_equal(n[1], 1);
+}
+
+static void
+test_reopen_continues(void **state)
+{
+	struct fix		*f = *state;
+	struct audit_verify	 v;
+	struct audit_status	 st;
+	unsigned char		 pk2[crypto_sign_PUBLICKEYBYTES];
+	unsigned char		 sk2[crypto_sign_SECRETKEYBYTES];
+	char			 err[512] = "";
+
+	start(f);
+	assert_int_equal(put(f, "a"), 0);
+	assert_int_equal(put(f, "b"), 0);
+	audit_close(&f->a);
+	start(f);
+	assert_int_equal(put(f, "c"), 0);
+	audit_status(f->a, &st);
+	assert_int_equal(st.head_seq, 3);
+	assert_int_equal(verify(f, &v), 0);
+	assert_int_equal(v.checkpoints, 1);	/* the one signed at close */
+	audit_close(&f->a);
+	/* another instance's key may not append to this log */
+	crypto_sign_keypair(pk2, sk2);
+	assert_int_equal(audit_open(&f->o, sk2, NULL, &f->a, err,
+	    sizeof(err)), -1);
+	assert_non_null(strstr(err, "signed by another key"));
+}
+
+static void
+fsize_limit(rlim_t cur)
+{
+	struct rlimit rl;
+
+	assert_int_equal(getrlimit(RLIMIT_FSIZE, &rl), 0);
+	rl.rlim_cur = cur;
+	assert_int_equal(setrlimit(RLIMIT_FSIZE, &rl), 0);
+}
+
+/* With no write possible (RLIMIT_FSIZE 0, as a full disk), a write fails,
+ * the next is refused at once, and once writes work again the writer
+ * recovers by itself and says so in the chain. */
+static void
+test_fail_closed_and_recover(void **state)
+{
+	struct fix		*f = *state;
+	struct audit_verify	 v;
+	struct audit_status	 st;
+	struct rlimit		 rl;
+	int			 i;
+
+	start(f);
+	assert_int_equal(put(f, "before"), 0);
+	assert_int_equal(getrlimit(RLIMIT_FSIZE, &rl), 0);
+	signal(SIGXFSZ, SIG_IGN);
+	fsize_limit(0);
+	assert_int_equal(put(f, "lost"), -1);
+	assert_int_equal(audit_ready(f->a), 0);
+	assert_int_equal(put(f, "refused"), -1);
+	audit_status(f->a, &st);
+	assert_int_equal(st.failing, 1);
+	assert_true(st.refused >= 1);
+	assert_true(st.why[0] != '\0');
+	fsize_limit(rl.rlim_cur);
+	for (i = 0; i < 60 && !audit_ready(f->a); i++)
+		usleep(50000);
+	assert_int_equal(audit_ready(f->a), 1);
+	assert_int_equal(put(f, "after"), 0);
+	assert_int_equal(verify(f, &v), 0);
+	assert_int_equal(v.records, 3);	/* before, audit.recovered, after */
+}
+
+static void
+test_retention(void **state)
+{
+	struct fix		*f = *state;
+	struct audit_verify	 v;
+	struct audit_store	*as = NULL;
+	char			 err[512];
+	int64_t			 seq, first = 0;
+	int			 i;
+
+	f->o.retention_s = 1;
+	start(f);
+	for (i = 0; i < 5; i++)
+		assert_int_equal(put(f, "old"), 0);
+	assert_int_equal(audit_checkpoint_now(f->a, &seq), 0);
+	sleep(2);
+	for (i = 0; i < 40; i++) {	/* the writer prunes by itself */
+		assert_int_equal(audit_reader(f->a, &as, err, sizeof(err)), 0);
+		assert_int_equal(audit_store_first_seq(as, &first), 0);
+		audit_store_close(&as);
+		if (first > 1)
+			break;
+		usleep(100000);
+	}
+	assert_int_equal(first, 6);	/* the audit.pruned record */
+	assert_int_equal(put(f, "new"), 0);
+	assert_int_equal(verify(f, &v), 0);
+	assert_int_equal(v.first_seq, 6);
+	assert_int_equal(v.records, 2);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_write_and_verify, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_group_commit, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_checkpoints, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_interval_checkpoint, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_reopen_continues, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_fail_closed_and_recover,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_retention, setup,
+		    teardown),
+	};
+
+	if (sodium_init() < 0)
+		return 1;
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
