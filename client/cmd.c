@@ -9,17 +9,20 @@
 #include "client/cmd.h"
 #include "client/output.h"
 
-#define SYNOPSIS_MAX	128
+#define SYNOPSIS_MAX	256
+#define LIST_SYN_WIDTH	52	/* columns of synopsis in --help */
 
 #define POS(meta, key)		{ (meta), (key), 0, CMD_ARG_STRING }
 #define POS_OPT(meta, key)	{ (meta), (key), 1, CMD_ARG_STRING }
 #define POS_FILE(meta, key)	{ (meta), (key), 0, CMD_ARG_FILE }
-#define OPT(name, meta)		{ (name), (meta), 0, CMD_ARG_STRING }
-#define OPT_REQ(name, meta)	{ (name), (meta), 1, CMD_ARG_STRING }
-#define OPT_INT(name, meta)	{ (name), (meta), 0, CMD_ARG_INT }
-#define OPT_FILE(name, meta)	{ (name), (meta), 0, CMD_ARG_FILE }
+#define OPT(name, meta)		{ (name), (meta), 0, CMD_ARG_STRING, NULL }
+#define OPT_REQ(name, meta)	{ (name), (meta), 1, CMD_ARG_STRING, NULL }
+#define OPT_INT(name, meta)	{ (name), (meta), 0, CMD_ARG_INT, NULL }
+#define OPT_FILE(name, meta)	{ (name), (meta), 0, CMD_ARG_FILE, NULL }
+/* --NAME FILE sends the file's contents as the args member KEY. */
+#define OPT_FILE_AS(name, meta, key) { (name), (meta), 0, CMD_ARG_FILE, (key) }
 #define NO_POS			{ NULL, NULL, 0, CMD_ARG_STRING }
-#define NO_OPT			{ NULL, NULL, 0, CMD_ARG_STRING }
+#define NO_OPT			{ NULL, NULL, 0, CMD_ARG_STRING, NULL }
 #define END			{ NULL, NULL, OUTPUT_TEXT }
 
 static const struct output_field status_f[] = {
@@ -211,6 +214,56 @@ static const struct output_view v_admintoken_new = { admintoken_new_f, NULL,
 static const struct output_view v_admintoken_list = { NULL, "admin_tokens",
     admintoken_cols };
 
+static const struct output_field upstream_f[] = {
+	{ "name", "name", OUTPUT_TEXT },
+	{ "url", "url", OUTPUT_TEXT },
+	{ "auth", "auth", OUTPUT_TEXT },
+	{ "ca", "ca", OUTPUT_TEXT },
+	{ "pin", "pin", OUTPUT_TEXT },
+	{ "timeout", "timeout", OUTPUT_TEXT },
+	{ "client_cert_subject", "client_cert_subject", OUTPUT_TEXT },
+	{ "client_cert_expires_at", "client_cert_expires", OUTPUT_TIME },
+	{ "credential_version", "credential_version", OUTPUT_TEXT },
+	{ "created_at", "created", OUTPUT_TIME },
+	{ "updated_at", "updated", OUTPUT_TIME },
+	END
+};
+
+static const struct output_field upstream_cols[] = {
+	{ "name", "NAME", OUTPUT_TEXT },
+	{ "url", "URL", OUTPUT_TEXT },
+	{ "auth", "AUTH", OUTPUT_TEXT },
+	{ "ca", "CA", OUTPUT_TEXT },
+	{ "pin", "PIN", OUTPUT_TEXT },
+	{ "timeout", "TIMEOUT", OUTPUT_TEXT },
+	{ "created_at", "CREATED", OUTPUT_TIME },
+	END
+};
+
+static const struct output_field upstream_removed_f[] = {
+	{ "upstream", "upstream", OUTPUT_TEXT },
+	{ "state", "state", OUTPUT_TEXT },
+	END
+};
+
+static const struct output_field upstream_test_f[] = {
+	{ "upstream", "upstream", OUTPUT_TEXT },
+	{ "url", "url", OUTPUT_TEXT },
+	{ "status", "status", OUTPUT_TEXT },
+	{ "latency_ms", "latency_ms", OUTPUT_TEXT },
+	{ "ok", "ok", OUTPUT_TEXT },
+	{ "scim", "scim", OUTPUT_TEXT },
+	END
+};
+
+static const struct output_view v_upstream = { upstream_f, NULL, NULL };
+static const struct output_view v_upstream_list = { NULL, "upstreams",
+    upstream_cols };
+static const struct output_view v_upstream_removed = { upstream_removed_f,
+    NULL, NULL };
+static const struct output_view v_upstream_test = { upstream_test_f, NULL,
+    NULL };
+
 /* noun, verb, op, positionals, options, view, help */
 static const struct cmd cmd_table[] = {
 	{ "status", NULL, "status", { NO_POS }, { NO_OPT },
@@ -265,6 +318,24 @@ static const struct cmd cmd_table[] = {
 	    OPT_REQ("method", "M"), OPT_REQ("path", "P"),
 	    OPT_FILE("body", "FILE"), OPT("scope", "SCOPES") },
 	  &v_policy_test, "decide a SCIM request without sending it" },
+	{ "upstream", "add", "upstream.add", { POS("NAME", "name") },
+	  { OPT_REQ("url", "URL"), OPT_FILE_AS("bearer-file", "FILE", "bearer"),
+	    OPT_FILE_AS("client-cert", "FILE", "client_cert"),
+	    OPT_FILE_AS("client-key", "FILE", "client_key"),
+	    OPT_FILE_AS("ca", "FILE", "ca"), OPT("pin", "PIN"),
+	    OPT("timeout", "DURATION") },
+	  &v_upstream, "register a SCIM service; its credential is read from "
+	  "a file and sealed" },
+	{ "upstream", "list", "upstream.list", { NO_POS }, { NO_OPT },
+	  &v_upstream_list, "list upstreams" },
+	{ "upstream", "show", "upstream.show", { POS("NAME", "name") },
+	  { NO_OPT }, &v_upstream, "show an upstream (never its credential)" },
+	{ "upstream", "remove", "upstream.remove", { POS("NAME", "name") },
+	  { NO_OPT }, &v_upstream_removed, "remove an upstream and its "
+	  "credential" },
+	{ "upstream", "test", "upstream.test", { POS("NAME", "name") },
+	  { NO_OPT }, &v_upstream_test,
+	  "GET its ServiceProviderConfig with the stored credential" },
 };
 
 #define CMD_COUNT	(sizeof(cmd_table) / sizeof(cmd_table[0]))
@@ -376,13 +447,20 @@ cmd_list(FILE *fp)
 	char	syn[SYNOPSIS_MAX];
 	size_t	i, w = 0;
 
+	/* Help lines line up after the synopses that fit in LIST_SYN_WIDTH;
+	 * a longer one has its help on the next line. */
 	for (i = 0; i < CMD_COUNT; i++) {
 		cmd_synopsis(&cmd_table[i], syn, sizeof(syn));
-		if (strlen(syn) > w)
+		if (strlen(syn) > w && strlen(syn) <= LIST_SYN_WIDTH)
 			w = strlen(syn);
 	}
 	for (i = 0; i < CMD_COUNT; i++) {
 		cmd_synopsis(&cmd_table[i], syn, sizeof(syn));
-		fprintf(fp, "  %-*s  %s\n", (int)w, syn, cmd_table[i].help);
+		if (strlen(syn) > w)
+			fprintf(fp, "  %s\n  %-*s  %s\n", syn, (int)w, "",
+			    cmd_table[i].help);
+		else
+			fprintf(fp, "  %-*s  %s\n", (int)w, syn,
+			    cmd_table[i].help);
 	}
 }

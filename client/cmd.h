@@ -31,6 +31,7 @@ struct cmd_opt {
 	const char	*meta;		/* "DURATION" */
 	int		 required;
 	enum cmd_arg	 kind;
+	const char	*key;		/* the args member when not NAME, or NULL */
 };
 
 struct cmd {

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include <jansson.h>
+#include <sodium.h>
 
 #include "client/adminc.h"
 #include "client/cmd.h"
@@ -269,6 +270,7 @@ file_string(const char *path)
 		output_error("cannot open %s: %s", path, strerror(errno));
 		return NULL;
 	}
+	setvbuf(fp, NULL, _IONBF, 0);	/* no copy in a stdio buffer */
 	if ((buf = malloc(FILE_MAX + 1)) != NULL) {
 		n = fread(buf, 1, FILE_MAX + 1, fp);
 		if (ferror(fp))
@@ -278,7 +280,8 @@ file_string(const char *path)
 			output_error("%s is larger than 1 MiB", path);
 		else if ((s = json_stringn(buf, n)) == NULL)
 			output_error("%s is not UTF-8 text", path);
-		free(buf);
+		sodium_memzero(buf, n);
+		free(buf);	/* it may hold a credential (--bearer-file) */
 	}
 	fclose(fp);
 	return s;
@@ -326,7 +329,8 @@ keyctl_args(const struct inv *inv, json_t **out)
 	for (i = 0; i < CMD_MAX_OPTS; i++)
 		if (inv->opt[i] != NULL && ((v = arg_json(c->opts[i].kind,
 		    c->opts[i].meta, inv->opt[i])) == NULL ||
-		    json_object_set_new(args, c->opts[i].name, v) == -1))
+		    json_object_set_new(args, c->opts[i].key != NULL ?
+		    c->opts[i].key : c->opts[i].name, v) == -1))
 			goto out;
 	*out = args;
 	args = NULL;

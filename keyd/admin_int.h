@@ -19,4 +19,11 @@ json_t *admin_policy_show(struct keyd *, json_t *, char *, size_t);
 json_t *admin_policy_history(struct keyd *, json_t *, char *, size_t);
 json_t *admin_policy_test(struct keyd *, json_t *, char *, size_t);
 
+/* Upstream ops (admin_upstream.c). */
+json_t *admin_upstream_add(struct keyd *, json_t *, char *, size_t);
+json_t *admin_upstream_list(struct keyd *, json_t *, char *, size_t);
+json_t *admin_upstream_show(struct keyd *, json_t *, char *, size_t);
+json_t *admin_upstream_remove(struct keyd *, json_t *, char *, size_t);
+json_t *admin_upstream_test(struct keyd *, json_t *, char *, size_t);
+
 #endif

@@ -491,6 +491,11 @@ static const struct {
 	{ "policy.show",	admin_policy_show },
 	{ "policy.history",	admin_policy_history },
 	{ "policy.test",	admin_policy_test },
+	{ "upstream.add",	admin_upstream_add },
+	{ "upstream.list",	admin_upstream_list },
+	{ "upstream.show",	admin_upstream_show },
+	{ "upstream.remove",	admin_upstream_remove },
+	{ "upstream.test",	admin_upstream_test },
 };
 
 json_t *

@@ -16,6 +16,7 @@
 #include "keyd/keyd.h"
 #include "keyd/keyring.h"
 #include "keyd/store.h"
+#include "keyd/upstream.h"
 #include "policy/policy.h"
 
 #define PASS_MAX	KEYD_PASS_MAX
@@ -261,6 +262,13 @@ keyd_open(struct keyd *k, char *err, size_t errlen)
 	if (keyring_unlock(k, err, errlen) == -1 ||
 	    policy_load_active(k, err, errlen) == -1)
 		goto fail;
+	if (upstream_reg_new(&k->upstreams) == -1) {
+		snprintf(err, errlen, "out of memory");
+		goto fail;
+	}
+	if (upstream_reg_load(k->upstreams, k->store, k->kr, err, errlen) ==
+	    -1)
+		goto fail;
 	if ((k->authn = authn_new(k->store, k->kr, AUTHN_CACHE_MAX)) == NULL) {
 		snprintf(err, errlen, "out of memory");
 		goto fail;
@@ -275,6 +283,7 @@ void
 keyd_close(struct keyd *k)
 {
 	authn_free(&k->authn);
+	upstream_reg_free(&k->upstreams);
 	policy_free(&k->policy);
 	keyring_free(&k->kr);
 	store_close(&k->store);

@@ -17,6 +17,7 @@ struct store;
 struct keyring;
 struct authn;
 struct policy_set;
+struct upstream_reg;
 
 struct keyd {
 	struct config		 cfg;
@@ -26,6 +27,7 @@ struct keyd {
 	pthread_rwlock_t	 policy_lock;
 	struct policy_set	*policy;	/* under policy_lock */
 	int64_t			 policy_version;
+	struct upstream_reg	*upstreams;	/* keyd/upstream.h */
 	time_t			 started;
 };
 

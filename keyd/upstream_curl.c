@@ -1,0 +1,359 @@
+/* Talking to an upstream with libcurl: the TLS settings, the credential,
+ * and `upstream test`. The one place that knows how an upstream's
+ * settings become curl options, so the proxy and the test agree. */
+#include <sys/mman.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <jansson.h>
+#include <sodium.h>
+
+#include "keyd/keyd.h"
+#include "keyd/upstream.h"
+#include "keyd/upstream_int.h"
+
+#define FD_PATH_MAX	32	/* "/proc/self/fd/2147483647" */
+#define TEST_BODY_MAX	(64 * 1024)
+#define SPC_SCHEMA	"urn:ietf:params:scim:schemas:core:2.0:" \
+			"ServiceProviderConfig"
+#define BEARER_PREFIX	"Authorization: Bearer "
+
+struct upstream_file {
+	int	fd;
+	char	path[FD_PATH_MAX];
+};
+
+struct upstream_files {
+	struct upstream_file	ca, cert, key;
+};
+
+static void
+file_close(struct upstream_file *f)
+{
+	if (f->fd != -1)
+		close(f->fd);
+	f->fd = -1;
+	f->path[0] = '\0';
+}
+
+/* DATA in a sealed memfd: no disk, and nothing can change it once made. */
+static int
+file_open(struct upstream_file *f, const char *tag, const char *data,
+    size_t len)
+{
+	ssize_t	w;
+	size_t	off = 0;
+
+	if (data == NULL)
+		return 0;
+	if ((f->fd = memfd_create(tag, MFD_CLOEXEC | MFD_ALLOW_SEALING)) == -1)
+		return -1;
+	while (off < len) {
+		if ((w = write(f->fd, data + off, len - off)) <= 0) {
+			if (w == -1 && errno == EINTR)
+				continue;
+			goto fail;
+		}
+		off += (size_t)w;
+	}
+	if (fcntl(f->fd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW |
+	    F_SEAL_WRITE | F_SEAL_SEAL) == -1)
+		goto fail;
+	snprintf(f->path, sizeof(f->path), "/proc/self/fd/%d", f->fd);
+	return 0;
+fail:
+	file_close(f);
+	return -1;
+}
+
+int
+upstream_files_open(const struct upstream *u, struct upstream_files **fp)
+{
+	struct upstream_files	*f;
+	int			 mtls = u->auth == UPSTREAM_AUTH_MTLS;
+
+	*fp = NULL;
+	if (u->ca_pem == NULL && !mtls)
+		return 0;
+	if ((f = calloc(1, sizeof(*f))) == NULL)
+		return -1;
+	f->ca.fd = f->cert.fd = f->key.fd = -1;
+	if (file_open(&f->ca, "keyd-upstream-ca", u->ca_pem,
+	    u->ca_pem != NULL ? strlen(u->ca_pem) : 0) == -1 ||
+	    (mtls && (file_open(&f->cert, "keyd-upstream-cert",
+	    u->client_cert_pem, strlen(u->client_cert_pem)) == -1 ||
+	    file_open(&f->key, "keyd-upstream-key", u->secret,
+	    u->secret_len) == -1))) {
+		upstream_files_close(&f);
+		return -1;
+	}
+	*fp = f;
+	return 0;
+}
+
+void
+upstream_files_close(struct upstream_files **fp)
+{
+	if (fp == NULL || *fp == NULL)
+		return;
+	file_close(&(*fp)->ca);
+	file_close(&(*fp)->cert);
+	file_close(&(*fp)->key);
+	free(*fp);
+	*fp = NULL;
+}
+
+static const char *
+path_or_null(const struct upstream_files *f, const struct upstream_file *x)
+{
+	return f != NULL && x->fd != -1 ? x->path : NULL;
+}
+
+const char *
+upstream_files_ca(const struct upstream_files *f)
+{
+	return f != NULL ? path_or_null(f, &f->ca) : NULL;
+}
+
+const char *
+upstream_files_cert(const struct upstream_files *f)
+{
+	return f != NULL ? path_or_null(f, &f->cert) : NULL;
+}
+
+const char *
+upstream_files_key(const struct upstream_files *f)
+{
+	return f != NULL ? path_or_null(f, &f->key) : NULL;
+}
+
+/* "Authorization: Bearer TOKEN" appended to *HEADERS; the line is built in
+ * guarded memory and wiped (curl_slist_append copies it). */
+static int
+bearer_header(const struct upstream *u, struct curl_slist **headers)
+{
+	struct curl_slist	*l;
+	size_t			 n = strlen(BEARER_PREFIX) + u->secret_len + 1;
+	char			*line;
+
+	if ((line = sodium_malloc(n)) == NULL)
+		return -1;
+	memcpy(line, BEARER_PREFIX, strlen(BEARER_PREFIX));
+	memcpy(line + strlen(BEARER_PREFIX), u->secret, u->secret_len);
+	line[n - 1] = '\0';
+	l = curl_slist_append(*headers, line);
+	sodium_free(line);
+	if (l == NULL)
+		return -1;
+	*headers = l;
+	return 0;
+}
+
+static int
+tls_apply(CURL *h, const struct upstream *u)
+{
+	const char	*ca = upstream_files_ca(u->files);
+	int		 bad = 0;
+
+	bad |= curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 1L) != CURLE_OK;
+	bad |= curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 2L) != CURLE_OK;
+	if (ca != NULL) {
+		/* Only this CA: no system directory beside it. */
+		bad |= curl_easy_setopt(h, CURLOPT_CAINFO, ca) != CURLE_OK;
+		bad |= curl_easy_setopt(h, CURLOPT_CAPATH, NULL) != CURLE_OK;
+	}
+	if (u->pin[0] != '\0')
+		bad |= curl_easy_setopt(h, CURLOPT_PINNEDPUBLICKEY, u->pin) !=
+		    CURLE_OK;
+	if (u->auth == UPSTREAM_AUTH_MTLS) {
+		bad |= curl_easy_setopt(h, CURLOPT_SSLCERT,
+		    upstream_files_cert(u->files)) != CURLE_OK;
+		bad |= curl_easy_setopt(h, CURLOPT_SSLCERTTYPE, "PEM") !=
+		    CURLE_OK;
+		bad |= curl_easy_setopt(h, CURLOPT_SSLKEY,
+		    upstream_files_key(u->files)) != CURLE_OK;
+		bad |= curl_easy_setopt(h, CURLOPT_SSLKEYTYPE, "PEM") !=
+		    CURLE_OK;
+	}
+	return bad ? -1 : 0;
+}
+
+int
+upstream_curl_apply(CURL *h, const struct upstream *u,
+    struct curl_slist **headers, char *err, size_t errlen)
+{
+	int bad = 0;
+
+	bad |= curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https") !=
+	    CURLE_OK;
+	bad |= curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L) != CURLE_OK;
+	bad |= curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L) != CURLE_OK;
+	bad |= curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, (long)u->timeout_ms) !=
+	    CURLE_OK;
+	bad |= curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS,
+	    (long)u->timeout_ms) != CURLE_OK;
+	if (bad || tls_apply(h, u) == -1) {
+		snprintf(err, errlen, "libcurl refused a setting for upstream "
+		    "\"%s\" (is it built with TLS?)", u->name);
+		return -1;
+	}
+	if (u->auth == UPSTREAM_AUTH_BEARER && bearer_header(u, headers) == -1) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	return 0;
+}
+
+void
+upstream_headers_free(struct curl_slist **headers)
+{
+	struct curl_slist *l;
+
+	if (headers == NULL || *headers == NULL)
+		return;
+	for (l = *headers; l != NULL; l = l->next)
+		sodium_memzero(l->data, strlen(l->data));
+	curl_slist_free_all(*headers);
+	*headers = NULL;
+}
+
+struct body {
+	char	buf[TEST_BODY_MAX];
+	size_t	len;
+};
+
+/* Keep the first TEST_BODY_MAX bytes; read and drop the rest. */
+static size_t
+body_write(char *p, size_t size, size_t n, void *arg)
+{
+	struct body	*b = arg;
+	size_t		 len = size * n, room = sizeof(b->buf) - b->len;
+
+	memcpy(b->buf + b->len, p, len < room ? len : room);
+	b->len += len < room ? len : room;
+	return len;
+}
+
+/* The answer is a SCIM ServiceProviderConfig: its schemas name it. */
+static int
+body_is_spc(const struct body *b)
+{
+	json_t	*doc, *schemas, *s;
+	size_t	 i;
+	int	 yes = 0;
+
+	if ((doc = json_loadb(b->buf, b->len, 0, NULL)) == NULL)
+		return 0;
+	schemas = json_object_get(doc, "schemas");
+	json_array_foreach(schemas, i, s)
+		if (json_is_string(s) && strcmp(json_string_value(s),
+		    SPC_SCHEMA) == 0)
+			yes = 1;
+	json_decref(doc);
+	return yes;
+}
+
+static const char *
+test_hint(CURLcode c)
+{
+	switch (c) {
+	case CURLE_COULDNT_RESOLVE_HOST:
+		return "cannot resolve the host";
+	case CURLE_COULDNT_CONNECT:
+		return "cannot connect: is the upstream running, and listening "
+		    "there?";
+	case CURLE_OPERATION_TIMEDOUT:
+		return "no answer in time (raise --timeout, or check the "
+		    "upstream)";
+	case CURLE_PEER_FAILED_VERIFICATION:
+		return "its TLS certificate is not trusted, or not for this "
+		    "host (give its CA with --ca)";
+	case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
+		return "its public key does not match the pin";
+	case CURLE_SSL_CERTPROBLEM:
+		return "the client certificate was refused by the TLS library";
+	case CURLE_SSL_CONNECT_ERROR:
+		return "the TLS handshake failed (does it want a client "
+		    "certificate? is it https?)";
+	default:
+		return curl_easy_strerror(c);
+	}
+}
+
+static int
+test_setup(CURL *h, const struct upstream *u, struct upstream_test_result *res,
+    struct curl_slist **headers, struct body *b, char *cerr, char *err,
+    size_t errlen)
+{
+	long	timeout = (long)(u->timeout_ms < UPSTREAM_TEST_TIMEOUT_MAX_MS ?
+	    u->timeout_ms : UPSTREAM_TEST_TIMEOUT_MAX_MS);
+	struct curl_slist *l;
+
+	if (upstream_curl_apply(h, u, headers, err, errlen) == -1)
+		return -1;
+	if ((l = curl_slist_append(*headers, "Accept: application/scim+json, "
+	    "application/json")) == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	*headers = l;
+	if (curl_easy_setopt(h, CURLOPT_URL, res->url) != CURLE_OK ||
+	    curl_easy_setopt(h, CURLOPT_HTTPGET, 1L) != CURLE_OK ||
+	    curl_easy_setopt(h, CURLOPT_HTTPHEADER, *headers) != CURLE_OK ||
+	    curl_easy_setopt(h, CURLOPT_USERAGENT, "keyd/" KEYD_VERSION) !=
+	    CURLE_OK ||
+	    curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, timeout) != CURLE_OK ||
+	    curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, body_write) !=
+	    CURLE_OK ||
+	    curl_easy_setopt(h, CURLOPT_WRITEDATA, b) != CURLE_OK ||
+	    curl_easy_setopt(h, CURLOPT_ERRORBUFFER, cerr) != CURLE_OK) {
+		snprintf(err, errlen, "libcurl refused a setting");
+		return -1;
+	}
+	return 0;
+}
+
+int
+upstream_test(const struct upstream *u, struct upstream_test_result *res,
+    char *err, size_t errlen)
+{
+	struct curl_slist	*headers = NULL;
+	struct body		*b;
+	curl_off_t		 us = 0;
+	CURLcode		 c;
+	CURL			*h = NULL;
+	char			 cerr[CURL_ERROR_SIZE] = "";
+	int			 rc = -1;
+
+	memset(res, 0, sizeof(*res));
+	snprintf(res->url, sizeof(res->url), "%s/ServiceProviderConfig",
+	    u->url);
+	if ((b = calloc(1, sizeof(*b))) == NULL ||
+	    (h = curl_easy_init()) == NULL) {
+		snprintf(err, errlen, "out of memory");
+		goto out;
+	}
+	if (test_setup(h, u, res, &headers, b, cerr, err, errlen) == -1)
+		goto out;
+	if ((c = curl_easy_perform(h)) != CURLE_OK) {
+		snprintf(err, errlen, "upstream \"%s\": GET %s failed: %s%s%s%s",
+		    u->name, res->url, test_hint(c), cerr[0] != '\0' ? " (" :
+		    "", cerr, cerr[0] != '\0' ? ")" : "");
+		goto out;
+	}
+	curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &res->status);
+	curl_easy_getinfo(h, CURLINFO_TOTAL_TIME_T, &us);
+	res->latency_us = (int64_t)us;
+	res->scim = body_is_spc(b);
+	rc = 0;
+out:
+	upstream_headers_free(&headers);
+	curl_easy_cleanup(h);
+	free(b);
+	return rc;
+}
