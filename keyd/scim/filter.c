@@ -655,8 +655,9 @@ fp_unary(struct fp *p)
 }
 
 /* SP KW SP, for and/or: consumed and 1 when present, else 0 and
- * p->pos unchanged. "or(" is taken as "or (", and a dangling "or" at the
- * end is consumed so the error says what is missing after it. */
+ * p->pos unchanged. "or(" is taken as "or (", and a dangling "or" (at
+ * the end, before ')' or ']') is consumed so the error says what is
+ * missing after it. */
 static int
 fp_keyword(struct fp *p, const char *kw)
 {
@@ -664,8 +665,8 @@ fp_keyword(struct fp *p, const char *kw)
 
 	if (fp_skip_sp(p) > 0 && p->len - p->pos >= n &&
 	    strncasecmp(p->s + p->pos, kw, n) == 0 &&
-	    (p->len - p->pos == n || p->s[p->pos + n] == ' ' ||
-	    p->s[p->pos + n] == '(')) {
+	    (p->len - p->pos == n || strchr(" ()]", p->s[p->pos + n]) !=
+	    NULL)) {
 		p->pos += n;
 		fp_skip_sp(p);
 		return 1;
