@@ -14,16 +14,18 @@
 #define ARG_MAX		1024	/* a plain string argument */
 #define SUBJECT_MAX	256
 
-/* The members upstream.add takes, and the longest each may be. */
+/* The members upstream.add takes, the longest each may be, and whether
+ * it may be empty (a file's contents: the checks say what is wrong). */
 static const struct {
 	const char	*name;
 	size_t		 max;
+	int		 file;
 } add_args[] = {
-	{ "name", UPSTREAM_NAME_MAX }, { "url", UPSTREAM_URL_MAX },
-	{ "bearer", UPSTREAM_BEARER_MAX + 2 },
-	{ "client_cert", UPSTREAM_PEM_MAX }, { "client_key", UPSTREAM_PEM_MAX },
-	{ "ca", UPSTREAM_PEM_MAX }, { "pin", UPSTREAM_PIN_MAX },
-	{ "timeout", 32 },
+	{ "name", ARG_MAX, 0 }, { "url", UPSTREAM_URL_MAX, 0 },
+	{ "bearer", UPSTREAM_BEARER_MAX + 2, 1 },
+	{ "client_cert", UPSTREAM_PEM_MAX, 1 },
+	{ "client_key", UPSTREAM_PEM_MAX, 1 }, { "ca", UPSTREAM_PEM_MAX, 1 },
+	{ "pin", UPSTREAM_PIN_MAX, 0 }, { "timeout", 32, 0 },
 };
 
 #define NADD_ARGS (sizeof(add_args) / sizeof(add_args[0]))
@@ -44,7 +46,8 @@ add_args_check(json_t *args, char *err, size_t errlen)
 			snprintf(err, errlen, "unknown argument \"%.32s\"", key);
 			return -1;
 		}
-		if (!json_is_string(v) || json_string_length(v) == 0) {
+		if (!json_is_string(v) || (json_string_length(v) == 0 &&
+		    !add_args[i].file)) {
 			snprintf(err, errlen, "\"%s\" must be a non-empty "
 			    "string", key);
 			return -1;

@@ -141,6 +141,11 @@ upstream_url_check(const char *url, char *out, size_t outlen, char *err,
 		    "https://");
 		return -1;
 	}
+	if (url[strlen(scheme) + 3] == '/' || url[strlen(scheme) + 3] == '\0') {
+		/* curl would read https:///x as the host x. */
+		snprintf(err, errlen, "the URL has no host");
+		return -1;
+	}
 	if (!url_chars_ok(url)) {
 		snprintf(err, errlen, "the URL holds a space or a character "
 		    "outside printable ASCII: percent-encode it");

@@ -85,7 +85,8 @@ introspect_active() { # introspect_active CLIENT KEY TOKEN → true|false
 }
 
 # The test SCIM upstream (tests/upstream/server.js, node). upstream_start
-# [TOKEN] [server args: --delay-ms N]: start it on a free port, wait until
+# [TOKEN] [server args: --delay-ms N, --tls-cert F --tls-key F …]: start it
+# on a free port (https with --tls-cert), wait until
 # it listens; sets UPSTREAM_PID, UPSTREAM_PORT, UPSTREAM_TOKEN (a random one
 # when TOKEN is empty), UPSTREAM_URL (its SCIM base URL) and UPSTREAM_TEST
 # (its /_test inspection API: GET log, GET state, POST reset, POST delay?ms=N).
@@ -95,6 +96,8 @@ upstream_start() {
 	[ $# -gt 0 ] && shift
 	[ -n "$tok" ] || tok="up_$(head -c 18 /dev/urandom | base64 | tr '+/' '-_')"
 	UPSTREAM_TOKEN=$tok
+	UPSTREAM_SCHEME=http
+	case " $* " in *" --tls-cert "*) UPSTREAM_SCHEME=https ;; esac
 	rm -f "$T/upstream.port"
 	node tests/upstream/server.js --port 0 --token "$tok" \
 	    --port-file "$T/upstream.port" "$@" >>"$T/upstream.log" 2>&1 &
@@ -102,8 +105,8 @@ upstream_start() {
 	for _ in $(seq 1 200); do
 		if [ -s "$T/upstream.port" ]; then
 			UPSTREAM_PORT=$(cat "$T/upstream.port")
-			UPSTREAM_URL="http://127.0.0.1:$UPSTREAM_PORT/scim/v2"
-			UPSTREAM_TEST="http://127.0.0.1:$UPSTREAM_PORT/_test"
+			UPSTREAM_URL="$UPSTREAM_SCHEME://127.0.0.1:$UPSTREAM_PORT/scim/v2"
+			UPSTREAM_TEST="$UPSTREAM_SCHEME://127.0.0.1:$UPSTREAM_PORT/_test"
 			return 0
 		fi
 		kill -0 "$UPSTREAM_PID" 2>/dev/null || break

@@ -5,11 +5,13 @@
 // proxy in front of /scim/v2 can never reach it).
 //
 //   node server.js --port 0 --token TOKEN [--port-file F] [--delay-ms N]
+//       [--tls-cert F --tls-key F [--client-ca F]]
 //
 // Listens on 127.0.0.1 only. Prints the port on stdout (one line) and, with
 // --port-file, writes it there (atomically, after listening). See README.md.
 import crypto from "node:crypto";
 import fs from "node:fs";
+import https from "node:https";
 import express from "express";
 import SCIMMY from "scimmy";
 import SCIMMYRouters from "scimmy-routers";
@@ -21,12 +23,18 @@ const ENTERPRISE = SCIMMY.Schemas.EnterpriseUser.definition.id;
 
 function usage(msg) {
     process.stderr.write(`upstream: ${msg}\nusage: node server.js --port N ` +
-        "--token TOKEN [--port-file FILE] [--delay-ms N]\n");
+        "--token TOKEN [--port-file FILE] [--delay-ms N] [--tls-cert FILE " +
+        "--tls-key FILE [--client-ca FILE]]\n");
     process.exit(2);
 }
 
 function parseArgs(argv) {
-    const o = { port: null, token: null, portFile: null, delayMs: 0 };
+    const o = { port: null, token: null, portFile: null, delayMs: 0,
+        tlsCert: null, tlsKey: null, clientCa: null };
+    const path = (name, v) => {
+        if (!v) usage(`${name} needs a path`);
+        return v;
+    };
     const int = (name, v) => {
         if (v === undefined || !/^\d+$/.test(v)) usage(`${name} needs a number`);
         return Number(v);
@@ -41,10 +49,18 @@ function parseArgs(argv) {
             if (!v) usage("--port-file needs a path");
             o.portFile = v; i++;
         } else if (a === "--delay-ms") { o.delayMs = int(a, v); i++; }
+        else if (a === "--tls-cert") { o.tlsCert = path(a, v); i++; }
+        else if (a === "--tls-key") { o.tlsKey = path(a, v); i++; }
+        else if (a === "--client-ca") { o.clientCa = path(a, v); i++; }
         else usage(`unknown argument ${a}`);
     }
     if (o.port === null) usage("missing --port (0 picks a free one)");
-    if (o.token === null) usage("missing --token");
+    if (o.token === null && o.clientCa === null)
+        usage("missing --token (or --client-ca)");
+    if ((o.tlsCert === null) !== (o.tlsKey === null))
+        usage("--tls-cert and --tls-key go together");
+    if (o.clientCa !== null && o.tlsCert === null)
+        usage("--client-ca needs --tls-cert and --tls-key");
     if (o.port > 65535) usage("--port is past 65535");
     return o;
 }
@@ -211,9 +227,13 @@ SCIMMY.Resources.declare(SCIMMY.Resources.Group
 
 // --- HTTP -----------------------------------------------------------------
 
-const tokenBuf = Buffer.from(opts.token);
+const tokenBuf = opts.token !== null ? Buffer.from(opts.token) : null;
 
+// The bearer token, or (with --client-ca) a client certificate the TLS
+// handshake verified.
 function authorised(req) {
+    if (opts.clientCa !== null && req.socket.authorized === true) return true;
+    if (tokenBuf === null) return false;
     const h = req.get("authorization") ?? "";
     const m = /^Bearer (.+)$/i.exec(h);
     if (!m) return false;
@@ -241,6 +261,7 @@ function logRequest(req, res, next) {
         seq: requestLog.length + 1, time: new Date().toISOString(),
         method: req.method, path: req.path, query: { ...req.query },
         headers: { ...req.headers }, body, raw, authorised: authorised(req),
+        client_cert: req.socket.getPeerCertificate?.()?.subject?.CN ?? null,
     };
     requestLog.push(entry);
     if (requestLog.length > LOG_MAX) requestLog.shift();
@@ -306,7 +327,17 @@ SCIMMY.Config.set({
     etag: false, changePassword: false,
 });
 
-const server = app.listen(opts.port, "127.0.0.1", () => {
+function tlsServer() {
+    const o = { cert: fs.readFileSync(opts.tlsCert), key: fs.readFileSync(opts.tlsKey) };
+    if (opts.clientCa !== null) {
+        o.ca = [fs.readFileSync(opts.clientCa)];
+        o.requestCert = true;
+        o.rejectUnauthorized = true;
+    }
+    return https.createServer(o, app);
+}
+
+const server = (opts.tlsCert !== null ? tlsServer() : app).listen(opts.port, "127.0.0.1", () => {
     const port = server.address().port;
     if (opts.portFile) {
         const tmp = `${opts.portFile}.tmp${process.pid}`;
