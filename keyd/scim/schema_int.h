@@ -35,6 +35,10 @@ enum scim_mut {
 	SCIM_MUT_WRITEONLY
 };
 
+/* Sub-attributes of one attribute, a core one's and an upstream's
+ * additions together. */
+#define SCIM_SCHEMA_SUBS_CAP	(2 * SCIM_SCHEMA_MAX_SUBS)
+
 #define SCIM_AF_MULTI	0x1u	/* multiValued */
 #define SCIM_AF_REQUIRED 0x2u	/* required */
 #define SCIM_AF_CLOSED	0x4u	/* canon is the whole value space */

@@ -282,6 +282,9 @@ ld_merge_subs(struct ld *l, const struct scim_attr *core,
 		if (scim_attr_sub(core, up->sub[i].name,
 		    strlen(up->sub[i].name)) == NULL)
 			subs[n++] = up->sub[i];
+	if (n > SCIM_SCHEMA_SUBS_CAP)
+		return ld_fail(l, "%s: more than %d sub-attributes", core->name,
+		    SCIM_SCHEMA_SUBS_CAP);
 	out->sub = subs;
 	out->nsub = n;
 	return 0;

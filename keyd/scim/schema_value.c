@@ -235,11 +235,15 @@ sv_required_subs(struct sv *v, const struct scim_attr *a, const json_t *out,
 }
 
 /* Each member of a complex value; readOnly sub-attributes are dropped
- * (RFC 7643 §2.2: the service provider ignores them). */
+ * (RFC 7643 §2.2: the service provider ignores them). A name given
+ * twice, in any case, is refused: each must be a known sub-attribute,
+ * so a table of those seen finds it in one pass, however many values a
+ * multi-valued attribute holds. */
 static enum scim_valid_err
 sv_subs(struct sv *v, const struct scim_attr *a, const json_t *in,
     const char *path, json_t *out)
 {
+	unsigned char seen[SCIM_SCHEMA_SUBS_CAP] = { 0 };
 	const struct scim_attr *sub;
 	enum scim_valid_err rc;
 	char p[PATH_BUF], buf[72];
@@ -247,10 +251,15 @@ sv_subs(struct sv *v, const struct scim_attr *a, const json_t *in,
 	json_t *val, *o;
 
 	json_object_foreach((json_t *)(uintptr_t)in, k, val) {
-		if ((sub = scim_attr_sub(a, k, strlen(k))) == NULL)
+		if ((sub = scim_attr_sub(a, k, strlen(k))) == NULL ||
+		    (size_t)(sub - a->sub) >= sizeof(seen))
 			return sv_fail(v, SCIM_VALID_INVALID_SYNTAX, "unknown "
 			    "sub-attribute \"%s\" in %s", sv_safe(k, buf,
 			    sizeof(buf)), path);
+		if (seen[sub - a->sub]++)
+			return sv_fail(v, SCIM_VALID_INVALID_SYNTAX, "%s names "
+			    "\"%s\" twice (names are case-insensitive)", path,
+			    sv_safe(k, buf, sizeof(buf)));
 		if (sub->mut == SCIM_MUT_READONLY)
 			continue;
 		sv_path(p, sizeof(p), path, sub->name);
@@ -276,13 +285,11 @@ sv_complex(struct sv *v, const struct scim_attr *a, const json_t *in,
 		json_decref(wrapped);
 		return type_fail(v, a, path);
 	}
-	if ((rc = sv_members(v, in, path)) == SCIM_VALID_OK) {
-		if ((*out = json_object()) == NULL)
-			rc = sv_fail(v, SCIM_VALID_NOMEM, "out of memory");
-		else if ((rc = sv_subs(v, a, in, path, *out)) != SCIM_VALID_OK) {
-			json_decref(*out);
-			*out = NULL;
-		}
+	if ((*out = json_object()) == NULL)
+		rc = sv_fail(v, SCIM_VALID_NOMEM, "out of memory");
+	else if ((rc = sv_subs(v, a, in, path, *out)) != SCIM_VALID_OK) {
+		json_decref(*out);
+		*out = NULL;
 	}
 	json_decref(wrapped);
 	return rc;
