@@ -1,0 +1,177 @@
+/* Forwarding an admitted request: the upstream URL from the client's own
+ * path and query, the client's end-to-end headers without its
+ * credential, keyd's request id, and the answer streamed back. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "keyd/keyd.h"
+#include "keyd/log.h"
+#include "keyd/proxy_fwd.h"
+#include "keyd/proxy_int.h"
+#include "keyd/upstream.h"
+
+#define FWD_URL_MAX	(UPSTREAM_URL_MAX + HTTP_URI_MAX + 2)
+
+/* The answer's body, read as MHD sends it. */
+struct pstream {
+	struct fwd	*fwd;
+	struct upstream	*up;	/* referenced until the transfer ends */
+};
+
+/* A token of the client's Connection header names another hop-by-hop
+ * header. */
+static int
+in_connection(const char *conn, const char *name)
+{
+	size_t		 n = strlen(name);
+	const char	*p = conn;
+
+	while (p != NULL && *p != '\0') {
+		while (*p == ' ' || *p == ',' || *p == '\t')
+			p++;
+		if (strncasecmp(p, name, n) == 0 && (p[n] == '\0' ||
+		    p[n] == ',' || p[n] == ' ' || p[n] == '\t'))
+			return 1;
+		p = strchr(p, ',');
+	}
+	return 0;
+}
+
+/* Headers keyd never passes on: hop-by-hop ones (RFC 9110 §7.6.1), the
+ * client's credential and cookies, and those curl or keyd set. */
+static int
+hdr_dropped(const char *name, const char *conn)
+{
+	static const char *const drop[] = { "connection", "keep-alive",
+	    "proxy-authenticate", "proxy-authorization", "proxy-connection",
+	    "te", "trailer", "transfer-encoding", "upgrade", "host",
+	    "authorization", "cookie", "content-length", "expect",
+	    "content-type", "x-request-id", "x-forwarded-for",
+	    "x-forwarded-proto", "forwarded" };
+	size_t i;
+
+	for (i = 0; i < sizeof(drop) / sizeof(*drop); i++)
+		if (strcasecmp(name, drop[i]) == 0)
+			return 1;
+	return conn != NULL && in_connection(conn, name);
+}
+
+struct fhdrs {
+	const char	*name[HTTP_HDRS_MAX + 4];
+	const char	*value[HTTP_HDRS_MAX + 4];
+	size_t		 n;
+};
+
+static void
+fhdrs_add(struct fhdrs *h, const char *name, const char *value)
+{
+	if (h->n < sizeof(h->name) / sizeof(h->name[0])) {
+		h->name[h->n] = name;
+		h->value[h->n++] = value;
+	}
+}
+
+static void
+fwd_request_build(struct pctx *x, struct fhdrs *h)
+{
+	const struct http_req	*req = x->req;
+	const char		*conn = http_req_header(req, "Connection");
+	size_t			 i;
+
+	for (i = 0; i < req->hdrs.n; i++)
+		if (!hdr_dropped(req->hdrs.name[i], conn))
+			fhdrs_add(h, req->hdrs.name[i], req->hdrs.value[i]);
+	/* The canonical media type for what keyd normalised (RFC 7644
+	 * §3.1), whatever the client labelled it. */
+	if (x->norm != NULL)
+		fhdrs_add(h, "Content-Type",
+		    "application/scim+json; charset=utf-8");
+	fhdrs_add(h, "X-Request-Id", req->request_id);
+	fhdrs_add(h, "X-Forwarded-For", req->remote);
+	fhdrs_add(h, "X-Forwarded-Proto", x->k->cfg.tls ? "https" : "http");
+}
+
+void
+proxy_forward(struct pctx *x)
+{
+	struct fwd_request	 rq;
+	struct fwd_target	 t;
+	struct fhdrs		 h = { .n = 0 };
+	const char		*rest, *name, *value;
+	char			*url, err[256];
+	enum fwd_err		 e;
+	size_t			 i;
+
+	if ((url = malloc(FWD_URL_MAX)) == NULL) {
+		proxy_refuse(x, 500, NULL, "out of memory");
+		return;
+	}
+	/* The path past /scim/v2/{upstream}, exactly as the client sent it. */
+	rest = x->req->path + strlen("/scim/v2/") + strlen(x->path.upstream);
+	snprintf(url, FWD_URL_MAX, "%s%s%s%s", x->up->url, rest,
+	    x->req->query != NULL ? "?" : "",
+	    x->req->query != NULL ? x->req->query : "");
+	fwd_request_build(x, &h);
+	rq.method = x->req->method;
+	rq.hdr_name = h.name;
+	rq.hdr_value = h.value;
+	rq.nhdrs = h.n;
+	rq.body = x->norm;
+	rq.body_len = x->norm_len;
+	t.url = url;
+	t.up = x->up;
+	e = fwd_start(&t, &rq, &x->fwd, &x->upstream_us, err, sizeof(err));
+	free(url);
+	if (e != FWD_OK) {
+		log_event(LOG_WARN, "proxy.upstream_failed", "id=%s upstream=%s "
+		    "reason=\"%s\"", x->req->request_id, x->up->name, err);
+		proxy_refuse(x, e == FWD_TIMEOUT ? 504 : 502, NULL,
+		    "upstream %s: %s", x->up->name, fwd_strerror(e));
+		return;
+	}
+	x->upstream_status = fwd_status(x->fwd);
+	x->resp->status = (unsigned)x->upstream_status;
+	for (i = 0; i < fwd_header_count(x->fwd); i++) {
+		fwd_header(x->fwd, i, &name, &value);
+		if (strcasecmp(name, "X-Request-Id") != 0)
+			http_header_add(x->resp, name, value);
+	}
+}
+
+static ssize_t
+pstream_read(void *cls, char *buf, size_t max)
+{
+	struct pstream *ps = cls;
+
+	return fwd_read(ps->fwd, buf, max);
+}
+
+static void
+pstream_free(void *cls)
+{
+	struct pstream *ps = cls;
+
+	fwd_free(&ps->fwd);
+	upstream_release(&ps->up);
+	free(ps);
+}
+
+int
+proxy_stream_attach(struct pctx *x)
+{
+	struct pstream *ps;
+
+	if ((ps = calloc(1, sizeof(*ps))) == NULL)
+		return -1;
+	ps->fwd = x->fwd;
+	ps->up = x->up;
+	x->fwd = NULL;
+	x->up = NULL;
+	x->resp->reader = pstream_read;
+	x->resp->reader_cls = ps;
+	x->resp->reader_free = pstream_free;
+	x->resp->reader_len = fwd_content_length(ps->fwd);
+	return 0;
+}
