@@ -865,6 +865,20 @@ test_bulk(void **state)
 		  "'response':{}}"),
 		  SCIM_FACTS_INVALID_SYNTAX, "unknown member \"response\" (an "
 		  "operation holds method" },
+		/* A bulk path cannot leave its upstream. */
+		{ "POST", P "/Bulk", NULL,
+		  BULK("{'method':'DELETE','path':'/../other/Users/a'}"),
+		  SCIM_FACTS_INVALID_SYNTAX, "Operations[0]: a resource endpoint "
+		  "is a name" },
+		{ "POST", P "/Bulk", NULL,
+		  BULK("{'method':'DELETE','path':'//other/Users/a'}"),
+		  SCIM_FACTS_INVALID_SYNTAX, "no resource endpoint" },
+		{ "POST", P "/Bulk", NULL,
+		  BULK("{'method':'DELETE','path':'/scim/v2/other/Users/a'}"),
+		  SCIM_FACTS_INVALID_SYNTAX, "unexpected path segment" },
+		{ "POST", P "/Bulk", NULL,
+		  BULK("{'method':'DELETE','path':'/Users/..%2F..%2Fother'}"),
+		  SCIM_FACTS_INVALID_SYNTAX, "'/' and '\\' are refused" },
 		{ "POST", P "/Bulk", NULL, BULK("'x'"),
 		  SCIM_FACTS_INVALID_SYNTAX, "Operations[0]: not an object" },
 		{ "POST", P "/Bulk", NULL, "{" BR ",'Operations':[]}",
@@ -1091,11 +1105,7 @@ test_bounds(void **state)
 	assert_non_null(strstr(err, "holds 1001 operations"));
 	scim_facts_free(&f);
 
-	/* A bulk path of 1024 bytes is the longest. */
-	s = repeat("{\"schemas\":[\"urn:ietf:params:scim:api:messages:2.0:"
-	    "BulkRequest\"],\"Operations\":[{\"method\":\"DELETE\",\"path\":"
-	    "\"/Users/", "", 1, "", &len);
-	free(s);
+	/* A bulk path over 1024 bytes is refused before it is parsed. */
 	q = malloc(2048);
 	assert_non_null(q);
 	memset(q, 'a', 1025 - 7);
