@@ -47,6 +47,22 @@ sv_norm_wrap_value(const struct scim_attr *a, const json_t *in)
 	return json_pack("{s:O}", "value", (json_t *)(uintptr_t)in);
 }
 
+void
+sv_norm_drop_own_id(const struct sv *v, json_t *obj)
+{
+	const char *k;
+	json_t *val;
+
+	json_object_foreach(obj, k, val)
+		if (strcasecmp(k, "id") == 0) {
+			if (v->id != NULL && v->id[0] != '\0' &&
+			    json_is_string(val) &&
+			    strcmp(json_string_value(val), v->id) == 0)
+				json_object_del(obj, k);
+			return;
+		}
+}
+
 int
 sv_norm_is_v1(const char *s)
 {

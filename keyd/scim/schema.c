@@ -254,7 +254,7 @@ scim_validate_request(const struct scim_schema_set *set,
     struct scim_valid_error *err)
 {
 	struct sv v = { set ? set : scim_schema_core(), NULL, path->op,
-	    path->upstream, path->endpoint, max_bulk_ops, err };
+	    path->upstream, path->endpoint, path->id, max_bulk_ops, err };
 	size_t max = max_body < SCIM_VALID_BODY_CEILING ? max_body :
 	    SCIM_VALID_BODY_CEILING;
 	enum scim_valid_err rc;

@@ -109,7 +109,7 @@ bulk_data(struct sv *v, const json_t *op, const struct scim_path *p,
     json_t **out)
 {
 	struct sv sub = { v->set, scim_set_rtype(v->set, p->endpoint), p->op,
-	    v->upstream, p->endpoint, v->max_bulk_ops, v->err };
+	    v->upstream, p->endpoint, p->id, v->max_bulk_ops, v->err };
 	const json_t *data = sv_get(op, "data");
 
 	*out = NULL;

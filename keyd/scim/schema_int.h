@@ -113,6 +113,7 @@ struct sv {
 	enum scim_op			 op;
 	const char			*upstream;
 	const char			*endpoint;	/* "Users" */
+	const char			*id;		/* the resource's, or "" */
 	size_t				 max_bulk_ops;
 	struct scim_valid_error		*err;
 };
@@ -214,6 +215,10 @@ const char *sv_norm_canon(const struct scim_attr *a, const char *s);
  * is dropped. *OUT is [URN]. */
 enum scim_valid_err sv_norm_msg_schemas(struct sv *v, const json_t *in,
     const char *urn, const char *what, json_t **out);
+/* Drop "id" from a path-less PATCH value OBJ when it is the resource's
+ * own id (Okta sends it when renaming a group); any other id is left for
+ * the mutability check to refuse. */
+void sv_norm_drop_own_id(const struct sv *v, json_t *obj);
 /* 1 when S is the SCIM 1.0 core URN Google adds. */
 int sv_norm_is_v1(const char *s);
 

@@ -228,6 +228,7 @@ patch_pathless(struct sv *v, enum pkind k, const json_t *val, json_t **out)
 		    "value must be an object of attributes");
 	if ((rc = sv_norm_nest(v, val, &nested)) != SCIM_VALID_OK)
 		return rc;
+	sv_norm_drop_own_id(v, nested);
 	if (sv_get(nested, "schemas") != NULL)
 		rc = sv_fail(v, SCIM_VALID_MUTABILITY, "schemas cannot be "
 		    "changed by a PATCH");

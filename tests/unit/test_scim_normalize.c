@@ -94,6 +94,13 @@ static const struct ncase cases[] = {
 	  "'display':'bjensen@example.com'}]}"),
 	  OPS("{'op':'add','path':'members','value':[{'value':'2819c223',"
 	  "'display':'bjensen@example.com'}]}") },
+	/* Okta: a group rename sends the group's own id beside the new
+	 * name; the id changes nothing and is dropped (another id is a
+	 * mutability error). */
+	{ "okta", "PATCH", GROUP1, NULL, "application/scim+json; charset=utf-8",
+	  OPS("{'op':'replace','value':{'id':'e9e30dba','displayName':"
+	  "'Tour Guides'}}"),
+	  OPS("{'op':'replace','value':{'displayName':'Tour Guides'}}") },
 	/* Google: application/json and the SCIM 1.0 URN beside 2.0's. */
 	{ "google", "POST", USERS, NULL, "application/json",
 	  "{'schemas':['" CORE_U "','urn:scim:schemas:core:1.0'],'userName':"

@@ -558,6 +558,9 @@ static const struct tcase patch_cases[] = {
 	  "readOnly" },
 	{ "PATCH", USER1, NULL, OPS("{'op':'replace','value':{'id':'s3cr3t',"
 	  "'active':false}}"), CORE, MUT, "mutability", "id is readOnly" },
+	{ "PATCH", GROUP1, NULL, OPS("{'op':'replace','value':{'ID':"
+	  "'e9e30dbb','displayName':'s3cr3t'}}"), CORE, MUT, "mutability",
+	  "id is readOnly" },
 	{ "PATCH", USER1, NULL, OPS("{'op':'add','path':'schemas','value':"
 	  "['s3cr3t']}"), CORE, MUT, "mutability", "schemas cannot be changed" },
 	{ "PATCH", USER1, NULL, OPS("{'op':'replace','value':{'schemas':[]}}"),
