@@ -65,12 +65,10 @@ struct upstream {
 	int64_t			 cred_version;
 	int64_t			 created_at;
 	/* Unique to this entry for the life of the process: a removed and
-	 * re-added upstream gets a new one. The CA, client certificate and
-	 * key reach libcurl as "/proc/self/fd/N" paths, and N is reused once
-	 * an entry is freed, so a connection pool shared between entries
-	 * must be keyed by this too (or emptied of a removed upstream's
-	 * connections): else a connection made with an old entry's client
-	 * certificate or CA could be matched to a new one's. */
+	 * re-added upstream gets a new one. (The CA, client certificate and
+	 * key reach libcurl as "/proc/self/fd/N" paths that are never reused,
+	 * so libcurl's shared pool never hands one entry's TLS connection or
+	 * session to another.) */
 	uint64_t		 generation;
 	/* The credential in clear, NUL-terminated, in sodium_malloc'd
 	 * memory: the bearer token (BEARER) or the client key PEM (MTLS);

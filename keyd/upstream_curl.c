@@ -41,7 +41,23 @@ file_close(struct upstream_file *f)
 	f->path[0] = '\0';
 }
 
-/* DATA in a sealed memfd: no disk, and nothing can change it once made. */
+/* Empty F's memfd but keep it open for good. libcurl matches pooled
+ * connections and TLS sessions by the CA and key paths' text: were N
+ * reused by a later upstream, a connection made with this one's client
+ * certificate, or verified against its CA, could serve that one. A
+ * removed upstream costs an fd; its content is gone. */
+static void
+file_retire(struct upstream_file *f)
+{
+	if (f->fd != -1 && f->path[0] != '\0' && ftruncate(f->fd, 0) == 0) {
+		f->fd = -1;
+		f->path[0] = '\0';
+	}
+	file_close(f);
+}
+
+/* DATA in a sealed memfd: no disk, and nothing can write to it once made
+ * (file_retire only empties it). */
 static int
 file_open(struct upstream_file *f, const char *tag, const char *data,
     size_t len)
@@ -61,8 +77,8 @@ file_open(struct upstream_file *f, const char *tag, const char *data,
 		}
 		off += (size_t)w;
 	}
-	if (fcntl(f->fd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW |
-	    F_SEAL_WRITE | F_SEAL_SEAL) == -1)
+	/* Not F_SEAL_SHRINK: file_retire empties it. */
+	if (fcntl(f->fd, F_ADD_SEALS, F_SEAL_GROW | F_SEAL_WRITE) == -1)
 		goto fail;
 	snprintf(f->path, sizeof(f->path), "/proc/self/fd/%d", f->fd);
 	return 0;
@@ -101,9 +117,9 @@ upstream_files_close(struct upstream_files **fp)
 {
 	if (fp == NULL || *fp == NULL)
 		return;
-	file_close(&(*fp)->ca);
-	file_close(&(*fp)->cert);
-	file_close(&(*fp)->key);
+	file_retire(&(*fp)->ca);
+	file_retire(&(*fp)->cert);
+	file_retire(&(*fp)->key);
 	free(*fp);
 	*fp = NULL;
 }

@@ -22,6 +22,9 @@ int upstream_spec_check(const struct upstream_spec *spec,
  * then NULL). Returns 0 or -1. */
 int upstream_files_open(const struct upstream *u, struct upstream_files **f)
 	UPSTREAM_WUR;
+/* Free *F: each memfd is emptied but stays open, so its "/proc/self/fd/N"
+ * never names another upstream's file (libcurl reuses connections and TLS
+ * sessions by path). */
 void upstream_files_close(struct upstream_files **f);
 
 /* The paths, or NULL when U has no such file. */

@@ -580,7 +580,7 @@ test_mtls_files(void **state)
 	struct fix		*f = *state;
 	struct upstream_spec	 s;
 	struct upstream		*up = NULL;
-	char			*cert, *key, buf[8192], err[512];
+	char			*cert, *key, buf[8192], err[512], path[64];
 	ssize_t			 n;
 	int			 fd;
 
@@ -607,6 +607,20 @@ test_mtls_files(void **state)
 	assert_memory_equal(buf, key, (size_t)n);
 	assert_int_equal(write(fd, "x", 1), -1);	/* sealed */
 	close(fd);
+	snprintf(path, sizeof(path), "%s", upstream_files_key(up->files));
+	upstream_release(&up);
+
+	/* Removed, the key's file is emptied, and its path is never reused:
+	 * libcurl matches pooled connections by it. */
+	assert_int_equal(upstream_remove(f->reg, f->st, "mtls", err,
+	    sizeof(err)), 0);
+	assert_true((fd = open(path, O_RDONLY)) >= 0);
+	assert_int_equal(read(fd, buf, sizeof(buf)), 0);
+	close(fd);
+	if (upstream_add(f->reg, f->st, f->kr, &s, NULL, err, sizeof(err)) != 0)
+		fail_msg("add again: %s", err);
+	assert_int_equal(upstream_get(f->reg, "mtls", &up), 0);
+	assert_string_not_equal(upstream_files_key(up->files), path);
 	upstream_release(&up);
 	free(cert);
 	free(key);
