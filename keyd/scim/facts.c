@@ -260,6 +260,8 @@ facts_attrs_text(struct scim_fx *x, const char *name, const char *s)
 	enum scim_facts_err rc = SCIM_FACTS_OK;
 	size_t len;
 
+	if (s[strspn(s, " ")] == '\0')
+		return SCIM_FACTS_OK;	/* "attributes=": no list */
 	if ((p = malloc(sizeof(*p))) == NULL)
 		return scim_facts_fail(x, SCIM_FACTS_NOMEM, "out of memory");
 	for (;;) {

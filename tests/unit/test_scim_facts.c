@@ -653,6 +653,8 @@ test_queries(void **state)
 		  ENT ":manager," ENT, NULL, SCIM_FACTS_OK, "search User" },
 		{ "GET", P "/Groups/g1", "excludedAttributes=members", NULL,
 		  SCIM_FACTS_OK, "read Group/g1" },
+		{ "GET", P "/Users", "attributes=&excludedAttributes=+", NULL,
+		  SCIM_FACTS_OK, "search User" },
 		{ "GET", P "/Groups", "filter=displayName+eq+%22Admins%22", NULL,
 		  SCIM_FACTS_OK, "search Group f=displayName" },
 		{ "GET", P "/Users", "FILTER=userName+pr", NULL,
@@ -716,6 +718,9 @@ test_queries(void **state)
 		{ "GET", P "/Users", "excludedAttributes=emails[type+pr]", NULL,
 		  SCIM_FACTS_INVALID_VALUE, "excludedAttributes names attributes, "
 		  "not value filters" },
+		{ "GET", P "/Users", "attributes=userName,", NULL,
+		  SCIM_FACTS_INVALID_VALUE, "attributes: \"\": at byte 0: empty "
+		  "path" },
 		{ "GET", P "/Users", "attributes=1x", NULL,
 		  SCIM_FACTS_INVALID_VALUE, "attributes: \"1x\": at byte 0" },
 		/* Fixed: a raw ';' splits parameters for some servers. */
