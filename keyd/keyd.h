@@ -17,6 +17,7 @@ struct store;
 struct keyring;
 struct authn;
 struct policy_set;
+struct audit;
 struct upstream_reg;
 
 struct keyd {
@@ -27,6 +28,7 @@ struct keyd {
 	pthread_rwlock_t	 policy_lock;
 	struct policy_set	*policy;	/* under policy_lock */
 	int64_t			 policy_version;
+	struct audit		*audit;		/* keyd/audit.h */
 	struct upstream_reg	*upstreams;	/* keyd/upstream.h */
 	time_t			 started;
 };
