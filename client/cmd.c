@@ -18,6 +18,7 @@
 #define OPT(name, meta)		{ (name), (meta), 0, CMD_ARG_STRING, NULL }
 #define OPT_REQ(name, meta)	{ (name), (meta), 1, CMD_ARG_STRING, NULL }
 #define OPT_INT(name, meta)	{ (name), (meta), 0, CMD_ARG_INT, NULL }
+#define OPT_FLAG(name)		{ (name), NULL, 0, CMD_ARG_FLAG, NULL }
 #define OPT_FILE(name, meta)	{ (name), (meta), 0, CMD_ARG_FILE, NULL }
 /* --NAME FILE sends the file's contents as the args member KEY. */
 #define OPT_FILE_AS(name, meta, key) { (name), (meta), 0, CMD_ARG_FILE, (key) }
@@ -264,6 +265,48 @@ static const struct output_view v_upstream_removed = { upstream_removed_f,
 static const struct output_view v_upstream_test = { upstream_test_f, NULL,
     NULL };
 
+/* Audit records: the time column is filled in by auditc.c from time_us. */
+static const struct output_field audit_cols[] = {
+	{ "seq", "SEQ", OUTPUT_TEXT },
+	{ "time", "TIME", OUTPUT_TEXT },
+	{ "event", "EVENT", OUTPUT_TEXT },
+	{ "client", "CLIENT", OUTPUT_TEXT },
+	{ "token_id", "TOKEN_ID", OUTPUT_TEXT },
+	{ "method", "METHOD", OUTPUT_TEXT },
+	{ "path", "PATH", OUTPUT_TEXT },
+	{ "resource_id", "RESOURCE", OUTPUT_TEXT },
+	{ "decision", "DECISION", OUTPUT_TEXT },
+	{ "status", "STATUS", OUTPUT_TEXT },
+	{ "reason", "REASON", OUTPUT_TEXT },
+	END
+};
+
+static const struct output_field audit_verify_f[] = {
+	{ "valid", "valid", OUTPUT_TEXT },
+	{ "records", "records", OUTPUT_TEXT },
+	{ "checkpoints", "checkpoints", OUTPUT_TEXT },
+	{ "first_seq", "first_seq", OUTPUT_TEXT },
+	{ "last_seq", "last_seq", OUTPUT_TEXT },
+	{ "last_checkpoint", "last_checkpoint", OUTPUT_TEXT },
+	{ "head_seq", "head_seq", OUTPUT_TEXT },
+	{ "bad_seq", "bad_seq", OUTPUT_TEXT },
+	{ "error", "error", OUTPUT_TEXT },
+	END
+};
+
+static const struct output_field audit_pubkey_f[] = {
+	{ "public_key", "public_key", OUTPUT_TEXT },
+	{ "algorithm", "algorithm", OUTPUT_TEXT },
+	END
+};
+
+static const struct output_view v_audit_records = { NULL, "records",
+    audit_cols };
+static const struct output_view v_audit_verify = { audit_verify_f, NULL,
+    NULL };
+static const struct output_view v_audit_pubkey = { audit_pubkey_f, NULL,
+    NULL };
+
 /* noun, verb, op, positionals, options, view, help */
 static const struct cmd cmd_table[] = {
 	{ "status", NULL, "status", { NO_POS }, { NO_OPT },
@@ -336,6 +379,23 @@ static const struct cmd cmd_table[] = {
 	{ "upstream", "test", "upstream.test", { POS("NAME", "name") },
 	  { NO_OPT }, &v_upstream_test,
 	  "GET its ServiceProviderConfig with the stored credential" },
+	{ "audit", "verify", "audit.verify", { NO_POS },
+	  { OPT_INT("from", "SEQ"), OPT("file", "FILE"), OPT("pubkey", "KEY") },
+	  &v_audit_verify, "check the audit chain and its signatures; with "
+	  "--file, an export, offline" },
+	{ "audit", "tail", "audit.tail", { NO_POS },
+	  { OPT_INT("n", "N"), OPT_FLAG("follow") },
+	  &v_audit_records, "show the newest audit records; --follow waits "
+	  "for more" },
+	{ "audit", "query", "audit.query", { NO_POS },
+	  { OPT("client", "NAME"), OPT("since", "TIME"), OPT("until", "TIME"),
+	    OPT("decision", "DECISION"), OPT("event", "EVENT") },
+	  &v_audit_records, "find audit records by client, time, decision" },
+	{ "audit", "export", "audit.export", { NO_POS },
+	  { OPT("since", "TIME") }, &v_audit_records,
+	  "write records and checkpoints as JSON lines, signed to the end" },
+	{ "audit", "pubkey", "audit.pubkey", { NO_POS }, { NO_OPT },
+	  &v_audit_pubkey, "print the key that verifies audit checkpoints" },
 };
 
 #define CMD_COUNT	(sizeof(cmd_table) / sizeof(cmd_table[0]))
@@ -420,10 +480,16 @@ cmd_synopsis(const struct cmd *c, char *buf, size_t len)
 	for (i = 0; i < CMD_MAX_POS && c->pos[i].meta != NULL; i++)
 		cmd_append(buf, len, &off, c->pos[i].optional ? " [%s]" :
 		    " %s", c->pos[i].meta);
-	for (i = 0; i < CMD_MAX_OPTS && c->opts[i].name != NULL; i++)
+	for (i = 0; i < CMD_MAX_OPTS && c->opts[i].name != NULL; i++) {
+		if (c->opts[i].kind == CMD_ARG_FLAG) {
+			cmd_append(buf, len, &off, " [--%s]", c->opts[i].name);
+			continue;
+		}
+		/* a one-letter option is spelled with one dash: -n N */
 		cmd_append(buf, len, &off, c->opts[i].required ?
-		    " --%s %s" : " [--%s %s]", c->opts[i].name,
-		    c->opts[i].meta);
+		    " %s%s %s" : " [%s%s %s]", c->opts[i].name[1] == '\0' ?
+		    "-" : "--", c->opts[i].name, c->opts[i].meta);
+	}
 }
 
 void

@@ -16,7 +16,8 @@
 enum cmd_arg {
 	CMD_ARG_STRING = 0,	/* as typed */
 	CMD_ARG_FILE,		/* the named file's contents (at most 1 MiB) */
-	CMD_ARG_INT		/* a decimal integer */
+	CMD_ARG_INT,		/* a decimal integer */
+	CMD_ARG_FLAG		/* an option without a value: true */
 };
 
 struct cmd_pos {

@@ -16,6 +16,7 @@
 #include <sodium.h>
 
 #include "client/adminc.h"
+#include "client/auditc.h"
 #include "client/cmd.h"
 #include "client/output.h"
 
@@ -157,18 +158,22 @@ parse_option(struct inv *inv, int argc, char *argv[], int *i)
 	const char	**slot;
 	char		 flag[QUOTE_MAX + 3];
 	size_t		 len, max = ARG_MAX_LEN;
-	int		 k;
+	int		 k = -1;
 
 	if (strcmp(arg, "-h") == 0 || strcmp(arg, "--help") == 0) {
 		inv->help = 1;
 		return 0;
 	}
-	if (strncmp(arg, "--", 2) != 0)
+	/* "-n": a command's one-letter option */
+	if (strncmp(arg, "--", 2) != 0 && (arg[2] != '\0' || inv->cmd == NULL ||
+	    cmd_opt_index(inv->cmd, arg + 1, 1) == -1))
 		return usage_error(inv, "unknown option %.*s", QUOTE_MAX, arg);
+	if (strncmp(arg, "--", 2) != 0)
+		name = arg + 1;
 	eq = strchr(name, '=');
 	len = eq != NULL ? (size_t)(eq - name) : strlen(name);
-	snprintf(flag, sizeof(flag), "--%.*s", (int)(len < QUOTE_MAX ? len :
-	    QUOTE_MAX), name);
+	snprintf(flag, sizeof(flag), "%s%.*s", name == arg + 1 ? "-" : "--",
+	    (int)(len < QUOTE_MAX ? len : QUOTE_MAX), name);
 	if (strcmp(flag, "--json") == 0 && eq == NULL) {
 		inv->json = 1;
 		return 0;
@@ -185,6 +190,12 @@ parse_option(struct inv *inv, int argc, char *argv[], int *i)
 		return usage_error(inv, "unknown option %s", flag);
 	if (*slot != NULL)
 		return usage_error(inv, "%s given twice", flag);
+	if (slot != &inv->socket && inv->cmd->opts[k].kind == CMD_ARG_FLAG) {
+		if (eq != NULL)
+			return usage_error(inv, "%s takes no value", flag);
+		*slot = "true";
+		return 0;
+	}
 	if (parse_value(inv, argc, argv, i, flag, eq, &val) == -1 ||
 	    check_value(inv, flag, val, max) == -1)
 		return -1;
@@ -296,6 +307,8 @@ arg_json(enum cmd_arg kind, const char *meta, const char *text)
 
 	if (kind == CMD_ARG_FILE)
 		return file_string(text);
+	if (kind == CMD_ARG_FLAG)
+		return json_true();
 	if (kind != CMD_ARG_INT) {
 		if ((s = json_string(text)) == NULL)
 			output_error("out of memory");
@@ -438,6 +451,11 @@ main(int argc, char *argv[])
 	status = EXIT_FAIL;
 	if (keyctl_args(&inv, &args) == -1)
 		goto out;	/* arg_json said why */
+	/* audit commands that are more (or less) than one request */
+	if ((status = auditc_run(path, inv.cmd->op, args, inv.json,
+	    inv.cmd->view)) != -1)
+		goto out;
+	status = EXIT_FAIL;
 	e = adminc_call(path, inv.cmd->op, args, &result, err, sizeof(err));
 	if (e != ADMINC_OK) {
 		keyctl_report(e, err);

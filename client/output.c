@@ -273,8 +273,9 @@ output_row(FILE *fp, const json_t *row, const struct output_field *cols,
 }
 
 /* Two passes: measure every cell, then print. Cheaper than holding them. */
-static void
-output_table(FILE *fp, const json_t *rows, const struct output_field *cols)
+void
+output_rows(FILE *fp, const json_t *rows, const struct output_field *cols,
+    int header)
 {
 	struct cell	 c;
 	size_t		 width[COLS_MAX];
@@ -292,7 +293,8 @@ output_table(FILE *fp, const json_t *rows, const struct output_field *cols)
 				width[i] = w;
 		}
 	}
-	output_row(fp, NULL, cols, width, ncols);
+	if (header)
+		output_row(fp, NULL, cols, width, ncols);
 	for (r = 0; r < json_array_size(rows); r++)
 		output_row(fp, json_array_get(rows, r), cols, width, ncols);
 }
@@ -316,7 +318,7 @@ output_view(FILE *fp, const json_t *result, const struct output_view *v,
 	if (v->fields != NULL && rows != NULL)
 		fputc('\n', fp);
 	if (rows != NULL)
-		output_table(fp, rows, v->cols);
+		output_rows(fp, rows, v->cols, 1);
 	return 0;
 }
 

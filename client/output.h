@@ -41,6 +41,12 @@ struct output_view {
 int output_view(FILE *fp, const json_t *result, const struct output_view *v,
     char *err, size_t errlen) __attribute__((warn_unused_result));
 
+/* Print ROWS as output_view prints a table, with the header row when
+ * HEADER. Rows that continue an earlier table (keyctl audit tail
+ * --follow) leave it out. */
+void output_rows(FILE *fp, const json_t *rows, const struct output_field *cols,
+    int header);
+
 /* Print RESULT to FP as one compact JSON document and a newline.
  * Returns 0 or -1 on a write error. */
 int output_json(FILE *fp, const json_t *result)

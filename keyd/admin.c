@@ -16,6 +16,7 @@
 #include <sodium.h>
 
 #include "keyd/admin.h"
+#include "keyd/admin_int.h"
 #include "keyd/keyd.h"
 #include "keyd/log.h"
 
@@ -96,12 +97,14 @@ serve_one(struct admin *a, int fd)
 	char		*line = NULL, *out;
 	size_t		 len;
 	uid_t		 uid = (uid_t)-1;
+	char		 who[32];
 
 	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
 	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
 	if (!peer_allowed(fd, &uid)) {
 		log_event(LOG_WARN, "admin.denied", "peer uid %ld is neither "
 		    "keyd's nor root", (long)uid);
+		admin_audit_denied(a->k, (long)uid);
 		rep = reply_error("permission denied: connect as keyd's user "
 		    "or root");
 	} else if ((line = read_line(fd, &len)) == NULL)
@@ -110,8 +113,11 @@ serve_one(struct admin *a, int fd)
 	else if ((req = json_loadb(line, len, JSON_REJECT_DUPLICATES,
 	    &jerr)) == NULL)
 		rep = reply_error("the request is not valid JSON");
-	else
+	else {
+		snprintf(who, sizeof(who), "uid:%ld", (long)uid);
+		admin_audit_peer(who);
 		rep = admin_dispatch(a->k, req);
+	}
 	if (rep != NULL && (out = json_dumps(rep, JSON_COMPACT)) != NULL) {
 		write_all(fd, out, strlen(out));
 		write_all(fd, "\n", 1);

@@ -491,6 +491,11 @@ static const struct {
 	{ "policy.show",	admin_policy_show },
 	{ "policy.history",	admin_policy_history },
 	{ "policy.test",	admin_policy_test },
+	{ "audit.verify",	admin_audit_verify },
+	{ "audit.tail",		admin_audit_tail },
+	{ "audit.query",	admin_audit_query },
+	{ "audit.export",	admin_audit_export },
+	{ "audit.pubkey",	admin_audit_pubkey },
 	{ "upstream.add",	admin_upstream_add },
 	{ "upstream.list",	admin_upstream_list },
 	{ "upstream.show",	admin_upstream_show },
@@ -517,7 +522,10 @@ admin_dispatch(struct keyd *k, json_t *req)
 	for (i = 0; i < sizeof(ops) / sizeof(ops[0]); i++) {
 		if (strcmp(ops[i].name, op) != 0)
 			continue;
-		result = ops[i].fn(k, args, err, sizeof(err));
+		result = admin_audit_gate(k, op, err, sizeof(err)) == 0 ?
+		    ops[i].fn(k, args, err, sizeof(err)) : NULL;
+		result = admin_audit_record(k, op, args, result, err,
+		    sizeof(err));
 		log_event(result != NULL ? LOG_INFO : LOG_WARN, "admin.op",
 		    "op=%s ok=%s", op, result != NULL ? "true" : "false");
 		if (result == NULL)

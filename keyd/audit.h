@@ -14,6 +14,7 @@
 
 struct audit;
 struct audit_store;
+struct keyd;
 struct store;
 
 struct audit_opts {
@@ -33,6 +34,17 @@ struct audit_opts {
 int audit_open(const struct audit_opts *o, const unsigned char *sk,
     struct store *st, struct audit **a, char *err, size_t errlen)
 	__attribute__((warn_unused_result));
+
+/* keyd's audit log from its config: load (at the first start, make and
+ * store) the signing key, then audit_open into k->audit. 0, or -1 with
+ * ERR. */
+int audit_boot(struct keyd *k, char *err, size_t errlen)
+	__attribute__((warn_unused_result));
+
+/* Write a lifecycle record (keyd.start, keyd.stop …) whose reason is
+ * formatted from FMT; never pass a secret. 0, or -1 as audit_write. */
+int audit_event(struct audit *a, const char *event, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4), warn_unused_result));
 
 /* Write what is queued, sign a last checkpoint, stop the writer, close.
  * Safe with *A == NULL. */

@@ -12,6 +12,7 @@
 
 #include <sodium.h>
 
+#include "keyd/audit.h"
 #include "keyd/authn.h"
 #include "keyd/keyd.h"
 #include "keyd/keyring.h"
@@ -273,6 +274,8 @@ keyd_open(struct keyd *k, char *err, size_t errlen)
 		snprintf(err, errlen, "out of memory");
 		goto fail;
 	}
+	if (audit_boot(k, err, errlen) == -1)
+		goto fail;
 	return 0;
 fail:
 	keyd_close(k);
@@ -282,6 +285,7 @@ fail:
 void
 keyd_close(struct keyd *k)
 {
+	audit_close(&k->audit);		/* its last checkpoint goes to the store */
 	authn_free(&k->authn);
 	upstream_reg_free(&k->upstreams);
 	policy_free(&k->policy);

@@ -15,6 +15,7 @@
 #include "policy/units.h"
 
 #define CONFIG_LINE_MAX		4096
+#define CONFIG_AUDIT_CP_MAX	1000000
 #define CONFIG_SHOW_MAX		128	/* bytes of a bad value echoed back */
 #define CONFIG_TTL_MIN		1
 #define CONFIG_TTL_MAX		(24 * 3600)
@@ -45,6 +46,10 @@ config_defaults(struct config *c)
 	c->max_body = (uint64_t)1 << 20;
 	c->log_json = 0;
 	c->max_connections = 1024;
+	c->audit_sync = 1;
+	c->audit_cp_records = 1000;
+	c->audit_cp_interval = 10;
+	c->audit_retention = 90 * 24 * 3600;
 }
 
 /* Copy SRC whole or not at all: a silently cut path names another file. */
@@ -269,6 +274,83 @@ config_parse_metrics(struct config *c, const char *v, char *why, size_t n)
 	return 0;
 }
 
+static int
+config_parse_audit_path(struct config *c, const char *v, char *why, size_t n)
+{
+	return config_path(c->audit_path, sizeof(c->audit_path), v, why, n);
+}
+
+static int
+config_parse_audit_sync(struct config *c, const char *v, char *why, size_t n)
+{
+	if (strcmp(v, "on") == 0)
+		c->audit_sync = 1;
+	else if (strcmp(v, "off") == 0)
+		c->audit_sync = 0;
+	else {
+		snprintf(why, n, "bad value \"%.*s\" (use on or off)",
+		    CONFIG_SHOW_MAX, v);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+config_parse_audit_cp_records(struct config *c, const char *v, char *why,
+    size_t n)
+{
+	unsigned long r;
+
+	if (config_uint(v, CONFIG_AUDIT_CP_MAX, &r) == -1 || r == 0) {
+		snprintf(why, n, "bad number \"%.*s\" (use 1 to %d)",
+		    CONFIG_SHOW_MAX, v, CONFIG_AUDIT_CP_MAX);
+		return -1;
+	}
+	c->audit_cp_records = (int64_t)r;
+	return 0;
+}
+
+/* A duration from MIN to MAX seconds into *OUT. */
+static int
+config_duration(const char *v, int64_t min, int64_t max, const char *range,
+    int64_t *out, char *why, size_t n)
+{
+	int64_t secs;
+
+	if (units_parse_duration(v, &secs) == -1) {
+		snprintf(why, n, "bad duration \"%.*s\" (use a unit: s, m, h, "
+		    "d)", CONFIG_SHOW_MAX, v);
+		return -1;
+	}
+	if (secs < min || secs > max) {
+		snprintf(why, n, "%.*s is out of range (%s)", CONFIG_SHOW_MAX,
+		    v, range);
+		return -1;
+	}
+	*out = secs;
+	return 0;
+}
+
+static int
+config_parse_audit_cp_interval(struct config *c, const char *v, char *why,
+    size_t n)
+{
+	return config_duration(v, 1, 24 * 3600, "1s to 24h",
+	    &c->audit_cp_interval, why, n);
+}
+
+static int
+config_parse_audit_retention(struct config *c, const char *v, char *why,
+    size_t n)
+{
+	if (strcmp(v, "off") == 0) {
+		c->audit_retention = 0;
+		return 0;
+	}
+	return config_duration(v, 1, (int64_t)100 * 365 * 24 * 3600,
+	    "1s to 100 years, or off", &c->audit_retention, why, n);
+}
+
 static const struct config_setting config_settings[] = {
 	{ "state_dir",		config_parse_state_dir },
 	{ "listen",		config_parse_listen },
@@ -283,6 +365,11 @@ static const struct config_setting config_settings[] = {
 	{ "log_format",		config_parse_log_format },
 	{ "max_connections",	config_parse_max_connections },
 	{ "metrics",		config_parse_metrics },
+	{ "audit_path",		config_parse_audit_path },
+	{ "audit_sync",		config_parse_audit_sync },
+	{ "audit_checkpoint_records", config_parse_audit_cp_records },
+	{ "audit_checkpoint_interval", config_parse_audit_cp_interval },
+	{ "audit_retention",	config_parse_audit_retention },
 };
 
 int
@@ -504,7 +591,9 @@ config_derive_paths(struct config *c, char *err, size_t errlen)
 	    config_derive(c->admin_socket, sizeof(c->admin_socket),
 	    c->state_dir, "keyd.sock", "admin_socket", err, errlen) == -1 ||
 	    config_derive(c->store, sizeof(c->store), c->state_dir,
-	    "keyd.db", "store", err, errlen) == -1)
+	    "keyd.db", "store", err, errlen) == -1 ||
+	    config_derive(c->audit_path, sizeof(c->audit_path), c->state_dir,
+	    "audit.db", "audit_path", err, errlen) == -1)
 		return -1;
 	if (*c->root_key != '\0')
 		return 0;

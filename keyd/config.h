@@ -24,6 +24,11 @@ struct config {
 	int	 max_connections;	/* open client connections, each its
 					 * own thread; default 1024 */
 	int	 metrics;		/* GET /metrics: CONFIG_METRICS_* */
+	char	 audit_path[PATH_MAX];	/* default STATE/audit.db */
+	int	 audit_sync;		/* 1 (default): answer once recorded */
+	int64_t	 audit_cp_records;	/* checkpoint every N, default 1000 */
+	int64_t	 audit_cp_interval;	/* … or T seconds, default 10 */
+	int64_t	 audit_retention;	/* seconds, default 90d; 0: keep all */
 };
 
 #define CONFIG_METRICS_LOCAL	0	/* loopback peers only (default) */

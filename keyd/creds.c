@@ -49,10 +49,12 @@ name_valid(const char *s)
 	    "0123456789._-") == n;
 }
 
-/* Mint a token of REC->kind, fill REC's id and hash, insert it. */
+/* Mint a token of REC->kind, fill REC's id and hash, pass the GATE (if
+ * any), insert it. A gated mint does not retry on an id collision: the
+ * gate has already recorded that id. */
 static enum creds_err
-mint(struct keyd *k, struct cred_rec *rec, struct creds_issued *out,
-    char *err, size_t errlen)
+mint_gated(struct keyd *k, struct cred_rec *rec, creds_gate gate,
+    void *gate_arg, struct creds_issued *out, char *err, size_t errlen)
 {
 	struct token_ref	ref;
 	size_t			len;
@@ -70,7 +72,13 @@ mint(struct keyd *k, struct cred_rec *rec, struct creds_issued *out,
 			r = -1;
 			break;
 		}
-		if ((r = store_cred_insert(k->store, rec)) != STORE_EXISTS)
+		if (gate != NULL && gate(gate_arg, rec->id) != 0) {
+			creds_issued_clear(out);
+			return fail(err, errlen, CREDS_EAUDIT, "the audit log "
+			    "cannot be written");
+		}
+		if ((r = store_cred_insert(k->store, rec)) != STORE_EXISTS ||
+		    gate != NULL)
 			break;
 	}
 	if (r != 0) {
@@ -79,6 +87,13 @@ mint(struct keyd *k, struct cred_rec *rec, struct creds_issued *out,
 	}
 	memcpy(out->id, rec->id, sizeof(out->id));
 	return CREDS_OK;
+}
+
+static enum creds_err
+mint(struct keyd *k, struct cred_rec *rec, struct creds_issued *out,
+    char *err, size_t errlen)
+{
+	return mint_gated(k, rec, NULL, NULL, out, err, errlen);
 }
 
 static enum creds_err
@@ -245,6 +260,16 @@ creds_token_issue(struct keyd *k, const char *name, const char *parent_key,
     int64_t ttl_req, const char *scope, struct creds_issued *out, char *err,
     size_t errlen)
 {
+	return creds_token_issue_gated(k, name, parent_key, ttl_req, scope,
+	    NULL, NULL, out, err, errlen);
+}
+
+enum creds_err
+creds_token_issue_gated(struct keyd *k, const char *name,
+    const char *parent_key, int64_t ttl_req, const char *scope,
+    creds_gate gate, void *gate_arg, struct creds_issued *out, char *err,
+    size_t errlen)
+{
 	struct client_rec	c;
 	struct cred_rec		rec;
 	enum creds_err		e;
@@ -266,7 +291,8 @@ creds_token_issue(struct keyd *k, const char *name, const char *parent_key,
 	rec.created_at = keyd_now();
 	out->expires_in = ttl_effective(k, c.role, ttl_req);
 	rec.expires_at = rec.created_at + out->expires_in;
-	if ((e = mint(k, &rec, out, err, errlen)) != CREDS_OK)
+	if ((e = mint_gated(k, &rec, gate, gate_arg, out, err, errlen)) !=
+	    CREDS_OK)
 		return e;
 	snprintf(out->client, sizeof(out->client), "%s", c.name);
 	memcpy(out->scope, rec.scope, sizeof(out->scope));

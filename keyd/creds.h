@@ -23,8 +23,14 @@ enum creds_err {
 	CREDS_EEXISTS,		/* the name is taken */
 	CREDS_ESCOPE,		/* a requested scope is unknown or not held */
 	CREDS_EDISABLED,	/* the client is disabled */
-	CREDS_EINTERNAL		/* store or crypto failed; ERR is generic */
+	CREDS_EINTERNAL,	/* store or crypto failed; ERR is generic */
+	CREDS_EAUDIT		/* the gate refused: nothing was stored */
 };
+
+/* Called with a new token's id once it is made and before it is stored;
+ * non-zero refuses the token (CREDS_EAUDIT), and nothing is stored. The
+ * audit log makes its record durable here, ahead of the effect. */
+typedef int (*creds_gate)(void *arg, const char *token_id);
 
 /* A freshly minted token. TOKEN is sodium_malloc'd; creds_issued_clear
  * wipes and frees it. */
@@ -68,6 +74,13 @@ enum creds_err creds_token_issue(struct keyd *k, const char *name,
     const char *parent_key, int64_t ttl_req, const char *scope,
     struct creds_issued *out, char *err, size_t errlen)
 	__attribute__((warn_unused_result));
+
+/* creds_token_issue, passing GATE (with GATE_ARG) before the token is
+ * stored. */
+enum creds_err creds_token_issue_gated(struct keyd *k, const char *name,
+    const char *parent_key, int64_t ttl_req, const char *scope,
+    creds_gate gate, void *gate_arg, struct creds_issued *out, char *err,
+    size_t errlen) __attribute__((warn_unused_result));
 
 /* Mint an admin token labelled NAME. */
 enum creds_err creds_admin_token_create(struct keyd *k, const char *name,

@@ -11,6 +11,7 @@
 #include <jansson.h>
 
 struct keyd;
+struct audit_http;
 
 #define HTTP_HDRS_MAX	64	/* request headers kept, response headers set */
 #define HTTP_URI_MAX	8192	/* bytes of a request target */
@@ -59,6 +60,9 @@ struct http_resp {
 	void		*reader_cls;
 	void		(*reader_free)(void *cls);
 	int64_t		 reader_len;	/* bytes, or -1: unknown (chunked) */
+	/* The request's audit record, borrowed: handlers fill it in and
+	 * write it ahead of an effect (keyd/audit_http.h). */
+	struct audit_http *audit;
 };
 
 typedef void (*http_handler)(struct keyd *k, const struct http_req *req,

@@ -13,6 +13,7 @@
 #include <sodium.h>
 
 #include "keyd/admin.h"
+#include "keyd/audit.h"
 #include "keyd/harden.h"
 #include "keyd/init.h"
 #include "keyd/keyd.h"
@@ -130,6 +131,9 @@ signals_block(void)
 	sigaddset(&set, SIGHUP);
 	pthread_sigmask(SIG_BLOCK, &set, NULL);	/* every thread inherits */
 	signal(SIGPIPE, SIG_IGN);
+	/* A file size limit makes a write fail (EFBIG), and the audit log
+	 * fails closed, rather than kill keyd. */
+	signal(SIGXFSZ, SIG_IGN);
 	return set;
 }
 
@@ -160,6 +164,12 @@ serve(struct keyd *k)
 	set = signals_block();
 	if (keyd_open(k, err, sizeof(err)) == -1)
 		return die(err);
+	if (audit_event(k->audit, "keyd.start", "version=%s pid=%ld listen=%s",
+	    KEYD_VERSION, (long)getpid(), k->cfg.listen) == -1) {
+		keyd_close(k);
+		return die("cannot write the audit log (see audit.failing "
+		    "above); keyd does not start without it");
+	}
 	if (admin_start(k, &adm, err, sizeof(err)) == -1 ||
 	    server_start(k, &srv, err, sizeof(err)) == -1) {
 		admin_stop(&adm);
@@ -174,6 +184,10 @@ serve(struct keyd *k)
 	    "requests", sig == SIGTERM ? "SIGTERM" : "SIGINT");
 	server_stop(&srv, GRACE_MS);
 	admin_stop(&adm);
+	if (audit_event(k->audit, "keyd.stop", "signal=%s", sig == SIGTERM ?
+	    "SIGTERM" : "SIGINT") == -1)
+		log_event(LOG_ERROR, "keyd.stopping", "the keyd.stop audit "
+		    "record could not be written");
 	keyd_close(k);
 	log_event(LOG_INFO, "keyd.stopped", "clean shutdown");
 	return 0;

@@ -7,6 +7,7 @@
 
 #include <sodium.h>
 
+#include "keyd/audit_http.h"
 #include "keyd/authn.h"
 #include "keyd/creds.h"
 #include "keyd/form.h"
@@ -94,6 +95,27 @@ source_check(struct keyd *k, const struct http_req *req,
 	return -1;
 }
 
+/* The audit record names the caller: who it proved to be, or else whom
+ * it claimed to be (CLAIMED) and the id of the token it presented, which
+ * is public. */
+static void
+audit_caller(struct http_resp *resp, const struct caller *c, int ok,
+    const char *claimed, const char *presented)
+{
+	struct audit_rec	*r = audit_http_rec(resp);
+	struct token_ref	 ref;
+
+	if (ok) {
+		AUDIT_SET(r, client, c->p.client);
+		AUDIT_SET(r, token_id, c->p.cred_id);
+		return;
+	}
+	AUDIT_SET(r, client, claimed);
+	if (presented != NULL && token_parse(presented, strlen(presented),
+	    &ref) == TOKEN_OK)
+		AUDIT_SET(r, token_id, ref.id);
+}
+
 /* Authenticate the caller from Basic, form fields or (when ADMIN_OK) an
  * admin Bearer token. On failure RESP holds the error; returns -1. */
 static int
@@ -147,6 +169,8 @@ multiple:
 	http_error(resp, 400, "invalid_request", "use one client "
 	    "authentication method, not several");
 out:
+	audit_caller(resp, c, rc == 0, basic == 1 ? user : id,
+	    c->scheme == AUTH_BEARER ? bearer : basic == 1 ? secret : sec);
 	sodium_free(secret);
 	return rc;
 }
@@ -176,11 +200,24 @@ token_reply(struct http_resp *resp, const struct creds_issued *is)
 	    (json_int_t)is->expires_in, "scope", is->scope));
 }
 
+/* Between making a token and storing it: its audit record, naming it,
+ * becomes durable, or the token is never stored. */
+static int
+token_gate(void *arg, const char *token_id)
+{
+	struct http_resp *resp = arg;
+
+	AUDIT_SET(audit_http_rec(resp), resource_id, token_id);
+	return audit_http_ahead(resp, 200);
+}
+
 static void
 token_issue_error(struct http_resp *resp, enum creds_err e, const char *err,
     int scheme)
 {
-	if (e == CREDS_ESCOPE)
+	if (e == CREDS_EAUDIT)
+		audit_http_unavailable(resp);
+	else if (e == CREDS_ESCOPE)
 		http_error(resp, 400, "invalid_scope", err);
 	else if (e == CREDS_EDISABLED || e == CREDS_ENOTFOUND)
 		invalid_client(resp, scheme);
@@ -216,8 +253,9 @@ oauth_token(struct keyd *k, const struct http_req *req,
 		    "client_credentials is supported");
 		goto out;
 	}
-	e = creds_token_issue(k, c.p.client, c.p.cred_id, 0, form_get(&f,
-	    "scope"), &is, err, sizeof(err));
+	/* The record is durable before the token exists. */
+	e = creds_token_issue_gated(k, c.p.client, c.p.cred_id, 0, form_get(&f,
+	    "scope"), token_gate, resp, &is, err, sizeof(err));
 	if (e != CREDS_OK)
 		token_issue_error(resp, e, err, c.scheme);
 	else
@@ -269,6 +307,16 @@ introspect_active(const struct principal *t)
 	return o;
 }
 
+/* The record names the token asked about by its id, which is public. */
+static void
+audit_subject(struct http_resp *resp, const char *token)
+{
+	struct token_ref ref;
+
+	if (token_parse(token, strlen(token), &ref) == TOKEN_OK)
+		AUDIT_SET(audit_http_rec(resp), resource_id, ref.id);
+}
+
 /* Both introspect and revoke: parse, authenticate, find the token field. */
 static const char *
 subject_request(struct keyd *k, const struct http_req *req, struct form *f,
@@ -283,6 +331,7 @@ subject_request(struct keyd *k, const struct http_req *req, struct form *f,
 		http_error(resp, 400, "invalid_request", "token is missing");
 		return NULL;
 	}
+	audit_subject(resp, token);
 	return token;
 }
 
@@ -323,10 +372,17 @@ oauth_revoke(struct keyd *k, const struct http_req *req,
 		goto out;
 	/* RFC 7009 §2.2: an unknown, foreign or dead token still gets 200,
 	 * so the endpoint tells a caller nothing about other tokens. */
-	if (subject_lookup(k, &c, token, &t) == 0 &&
-	    creds_revoke(k, t.cred_id, NULL, err, sizeof(err)) != CREDS_OK) {
-		http_error(resp, 503, "temporarily_unavailable", NULL);
-		goto out;
+	if (subject_lookup(k, &c, token, &t) == 0) {
+		/* A revocation is an effect: its record goes first. */
+		if (audit_http_ahead(resp, 200) == -1) {
+			audit_http_unavailable(resp);
+			goto out;
+		}
+		if (creds_revoke(k, t.cred_id, NULL, err, sizeof(err)) !=
+		    CREDS_OK) {
+			http_error(resp, 503, "temporarily_unavailable", NULL);
+			goto out;
+		}
 	}
 	http_json(resp, json_object());
 out:

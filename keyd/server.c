@@ -23,6 +23,8 @@
 #include <microhttpd.h>
 #include <sodium.h>
 
+#include "keyd/audit.h"
+#include "keyd/audit_http.h"
 #include "keyd/http.h"
 #include "keyd/keyd.h"
 #include "keyd/log.h"
@@ -76,8 +78,13 @@ static const struct route routes[] = {
 static void
 healthz(struct keyd *k, const struct http_req *req, struct http_resp *resp)
 {
-	(void)k;
 	(void)req;
+	/* keyd refuses what it cannot record: a balancer should look away */
+	if (k->audit != NULL && !audit_ready(k->audit)) {
+		resp->status = 503;
+		resp->body = json_pack("{s:s}", "status", "audit_unavailable");
+		return;
+	}
 	http_json(resp, json_pack("{s:s}", "status", "ok"));
 }
 
@@ -340,6 +347,7 @@ dispatch(struct server *s, struct MHD_Connection *c, struct reqctx *r,
     const char *method, struct http_resp *resp)
 {
 	struct http_req		 req;
+	struct audit_http	 ah;
 
 	memset(&req, 0, sizeof(req));
 	req.method = method;
@@ -353,10 +361,12 @@ dispatch(struct server *s, struct MHD_Connection *c, struct reqctx *r,
 	req.content_type = http_req_header(&req, "Content-Type");
 	peer_addr(c, &req);
 	memcpy(req.request_id, r->request_id, sizeof(req.request_id));
-	route(s, r, &req, resp);
+	if (audit_http_begin(s->k, &req, &ah, resp))
+		route(s, r, &req, resp);
 	if (resp->body == NULL && resp->reader == NULL && resp->raw == NULL &&
 	    resp->status != 204 && resp->status != 304)
 		http_error(resp, 500, "server_error", NULL);
+	audit_http_end(resp);	/* before anything is sent */
 	log_event(resp->status >= 500 ? LOG_ERROR : LOG_INFO, "http.request",
 	    "id=%s remote=%s method=%.16s path=%.200s status=%u us=%ld",
 	    r->request_id, req.remote, method, req.path, resp->status,

@@ -77,9 +77,11 @@ scim_rtype_attr(const struct scim_rtype *rt, const char *name, size_t len)
 {
 	const struct scim_attr *a;
 
-	if ((a = scim_schema_attr(rt->base, name, len)) != NULL)
+	/* id, externalId and meta are RFC 7643 §3.1's whatever an upstream's
+	 * schema says of them: an id it calls readWrite is still dropped. */
+	if ((a = scim_schema_attr(scim_schema_common(), name, len)) != NULL)
 		return a;
-	return scim_schema_attr(scim_schema_common(), name, len);
+	return scim_schema_attr(rt->base, name, len);
 }
 
 int

@@ -60,6 +60,7 @@ static const char acme_schemas[] =
 "'totalResults':4,'Resources':["
 "{'id':'urn:ietf:params:scim:schemas:core:2.0:User','name':'User',"
 " 'attributes':[{'name':'userName','type':'string','required':false},"
+"  {'name':'id','type':'string','mutability':'readWrite'},"
 "  {'name':'pronouns','type':'string'},"
 "  {'name':'emails','type':'complex','multiValued':true,'subAttributes':"
 "   [{'name':'verified','type':'boolean'}]}]},"
@@ -461,6 +462,9 @@ static const struct tcase loaded_cases[] = {
 	{ "POST", USERS, NULL, "{" U "," JB ",'emails':[{'value':'a',"
 	  "'verified':true}]}", CORE, SYN, "invalidSyntax",
 	  "unknown sub-attribute \"verified\" in emails" },
+	{ "POST", USERS, NULL, "{" U "," JB ",'id':5}", ACME1, OK, NULL, NULL },
+	{ "PATCH", USER1, NULL, "{" PO ",'Operations':[{'op':'add','path':'id',"
+	  "'value':'s3cr3t'}]}", ACME1, MUT, "mutability", "id is readOnly" },
 	{ "POST", USERS, NULL, "{" U ",'pronouns':'they'}", ACME1, VAL,
 	  "invalidValue", "userName is required" },
 	{ "POST", GROUPS, NULL, "{" G ",'displayName':'G','" ACME "':{}}", ACME1,

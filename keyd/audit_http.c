@@ -1,0 +1,166 @@
+/* Building and writing the audit record of a public request. What the
+ * record never holds: a secret (only token ids), the query string or the
+ * body (SCIM carries personal data; the body's BLAKE2b-256 stands in). */
+#include <stdio.h>
+#include <string.h>
+
+#include <sodium.h>
+
+#include "keyd/audit.h"
+#include "keyd/audit_http.h"
+#include "keyd/http.h"
+#include "keyd/keyd.h"
+
+/* Probes and scrapes are not requests anyone needs to answer for. */
+static int
+unaudited(const struct http_req *req)
+{
+	return strcmp(req->method, "GET") == 0 &&
+	    (strcmp(req->path, "/healthz") == 0 ||
+	    strcmp(req->path, "/metrics") == 0);
+}
+
+static void
+body_digest(const struct http_req *req, struct audit_rec *r)
+{
+	unsigned char	h[32];
+
+	if (req->body_len == 0)
+		return;
+	crypto_generichash(h, sizeof(h), (const unsigned char *)req->body,
+	    req->body_len, NULL, 0);
+	sodium_bin2hex(r->body_digest, sizeof(r->body_digest), h, sizeof(h));
+}
+
+void
+audit_http_unavailable(struct http_resp *resp)
+{
+	json_decref(resp->body);
+	resp->body = NULL;
+	http_error(resp, 503, "temporarily_unavailable", "the audit log "
+	    "cannot be written; keyd refuses requests it cannot record");
+	snprintf(resp->retry_after, sizeof(resp->retry_after), "1");
+}
+
+int
+audit_http_begin(struct keyd *k, const struct http_req *req,
+    struct audit_http *ah, struct http_resp *resp)
+{
+	memset(ah, 0, sizeof(*ah));
+	ah->k = k;
+	clock_gettime(CLOCK_MONOTONIC, &ah->start);
+	resp->audit = ah;
+	if (k->audit == NULL || unaudited(req)) {
+		ah->skip = 1;
+		return 1;
+	}
+	audit_rec_init(&ah->rec, "request");
+	AUDIT_SET(&ah->rec, request_id, req->request_id);
+	AUDIT_SET(&ah->rec, remote, req->remote);
+	AUDIT_SET(&ah->rec, method, req->method);
+	AUDIT_SET(&ah->rec, path, req->path);
+	body_digest(req, &ah->rec);
+	if (audit_ready(k->audit))
+		return 1;
+	ah->skip = 1;	/* there is nowhere to write its record */
+	audit_http_unavailable(resp);
+	return 0;
+}
+
+struct audit_rec *
+audit_http_rec(struct http_resp *resp)
+{
+	struct audit_http *ah = resp->audit;
+
+	return ah != NULL && !ah->skip ? &ah->rec : NULL;
+}
+
+static int64_t
+elapsed_us(const struct timespec *start)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (int64_t)(now.tv_sec - start->tv_sec) * 1000000 +
+	    (now.tv_nsec - start->tv_nsec) / 1000;
+}
+
+/* Unless the handler said, the decision follows the status, and the
+ * reason is the error the body carries (OAuth or SCIM shape). */
+static void
+outcome_fill(struct audit_rec *r, const struct http_resp *resp)
+{
+	const char	*e, *d;
+	char		 why[sizeof(r->reason)];
+
+	r->status = resp->status;
+	if (r->decision[0] == '\0')
+		AUDIT_SET(r, decision, resp->status < 400 ? "allow" :
+		    resp->status < 500 ? "deny" : "error");
+	if (r->reason[0] != '\0' || resp->body == NULL || resp->status < 400)
+		return;
+	e = json_string_value(json_object_get(resp->body, "error"));
+	d = json_string_value(json_object_get(resp->body, e != NULL ?
+	    "error_description" : "detail"));
+	if (e == NULL)
+		e = json_string_value(json_object_get(resp->body, "scimType"));
+	snprintf(why, sizeof(why), "%s%s%s", e != NULL ? e : "",
+	    e != NULL && d != NULL ? ": " : "", d != NULL ? d : "");
+	AUDIT_SET(r, reason, why);
+}
+
+static int
+record_write(struct audit_http *ah, const struct http_resp *resp)
+{
+	struct audit_rec r = ah->rec;
+
+	outcome_fill(&r, resp);
+	r.latency_us = elapsed_us(&ah->start);
+	r.time_us = 0;
+	if (audit_write(ah->k->audit, &r) == -1)
+		return -1;
+	ah->rec.seq = r.seq;
+	return 0;
+}
+
+int
+audit_http_ahead(struct http_resp *resp, unsigned status)
+{
+	struct audit_http	*ah = resp->audit;
+	struct http_resp	 as = *resp;
+
+	if (ah == NULL || ah->skip)
+		return 0;
+	as.status = status;
+	as.body = NULL;
+	if (record_write(ah, &as) == -1) {
+		ah->skip = 1;
+		return -1;
+	}
+	ah->ahead_seq = ah->rec.seq;
+	ah->ahead_status = status;
+	return 0;
+}
+
+void
+audit_http_end(struct http_resp *resp)
+{
+	struct audit_http	*ah = resp->audit;
+	char			 why[96];
+
+	if (ah == NULL || ah->skip)
+		return;
+	resp->audit = NULL;
+	if (ah->ahead_seq != 0 && ah->ahead_status == resp->status)
+		return;
+	if (ah->ahead_seq != 0) {
+		/* The effect failed after its record: say how it really
+		 * ended, naming the record written ahead. */
+		snprintf(why, sizeof(why), "ended otherwise than the record "
+		    "written ahead (seq %lld) says", (long long)ah->ahead_seq);
+		AUDIT_SET(&ah->rec, reason, why);
+		AUDIT_SET(&ah->rec, decision, "error");
+	}
+	if (record_write(ah, resp) == -1)
+		audit_http_unavailable(resp);
+}
