@@ -28,7 +28,10 @@
 #include "keyd/http.h"
 #include "keyd/keyd.h"
 #include "keyd/log.h"
+#include "keyd/authn.h"
+#include "keyd/metrics.h"
 #include "keyd/oauth.h"
+#include "keyd/proxy.h"
 #include "keyd/server.h"
 
 #define PEM_MAX		(64 * 1024)
@@ -39,6 +42,7 @@
 struct server {
 	struct MHD_Daemon	*mhd;
 	struct keyd		*k;
+	struct proxy		*proxy;
 	char			*cert_pem;
 	char			*key_pem;	/* sodium_malloc'd */
 };
@@ -320,6 +324,44 @@ header_collect(void *cls, enum MHD_ValueKind kind, const char *key,
 	return MHD_YES;
 }
 
+/* Every path under this prefix goes to the proxy, whatever the method. */
+#define SCIM_PREFIX	"/scim/v2/"
+
+static int
+peer_loopback(const struct http_req *req)
+{
+	static const unsigned char v6lo[16] = { [15] = 1 };
+	static const unsigned char mapped[12] = { [10] = 0xff, [11] = 0xff };
+
+	if (req->peer_family == AF_INET)
+		return req->peer[0] == 127;
+	if (req->peer_family != AF_INET6)
+		return 0;
+	return memcmp(req->peer, v6lo, 16) == 0 ||
+	    (memcmp(req->peer, mapped, 12) == 0 && req->peer[12] == 127);
+}
+
+/* GET /metrics: loopback peers only unless `metrics = on`. */
+static void
+metrics_answer(struct server *s, const struct http_req *req,
+    struct http_resp *resp)
+{
+	struct metrics_sample		 ms;
+	const union MHD_DaemonInfo	*di;
+
+	memset(&ms, 0, sizeof(ms));
+	if (s->k->cfg.metrics == CONFIG_METRICS_OFF ||
+	    (s->k->cfg.metrics == CONFIG_METRICS_LOCAL && !peer_loopback(req))) {
+		http_error(resp, 404, "not_found", "no such endpoint");
+		return;
+	}
+	authn_stats(s->k->authn, &ms.cache_hits, &ms.cache_misses);
+	di = MHD_get_daemon_info(s->mhd, MHD_DAEMON_INFO_CURRENT_CONNECTIONS);
+	ms.open_connections = di != NULL ? di->num_connections : 0;
+	ms.audit_failing = s->k->audit != NULL && !audit_ready(s->k->audit);
+	proxy_metrics(s->proxy, &ms, resp);
+}
+
 static void
 route(struct server *s, struct reqctx *r, const struct http_req *req,
     struct http_resp *resp)
@@ -332,6 +374,11 @@ route(struct server *s, struct reqctx *r, const struct http_req *req,
 	else if (r->too_big)
 		http_error(resp, 413, "request_too_large", "the body is larger "
 		    "than max_body");
+	else if (strncmp(req->path, SCIM_PREFIX, strlen(SCIM_PREFIX)) == 0)
+		proxy_handle(s->proxy, s->k, req, resp);
+	else if (strcmp(req->path, "/metrics") == 0 &&
+	    strcmp(req->method, "GET") == 0)
+		metrics_answer(s, req, resp);
 	else if ((rt = route_find(req->method, req->path, r->allow,
 	    sizeof(r->allow))) != NULL)
 		rt->handler(s->k, req, resp);
@@ -584,6 +631,10 @@ server_start(struct keyd *k, struct server **sp, char *err, size_t errlen)
 		return -1;
 	}
 	s->k = k;
+	if (proxy_new(&s->proxy) == -1) {
+		snprintf(err, errlen, "cannot set up the proxy (libcurl)");
+		goto fail;
+	}
 	if (k->cfg.tls && ((s->cert_pem = pem_read(k->cfg.tls_cert, 0, err,
 	    errlen)) == NULL || (s->key_pem = pem_read(k->cfg.tls_key, 1, err,
 	    errlen)) == NULL))
@@ -622,6 +673,7 @@ server_stop(struct server **sp, int grace_ms)
 		}
 		MHD_stop_daemon(s->mhd);
 	}
+	proxy_free(&s->proxy);
 	free(s->cert_pem);
 	if (s->key_pem != NULL)
 		sodium_free(s->key_pem);
