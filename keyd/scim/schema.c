@@ -240,7 +240,10 @@ sv_body(struct sv *v, const char *ct, const char *body, size_t len,
 static enum scim_valid_err
 sv_dump(struct sv *v, const json_t *tree, char **out, size_t *outlen)
 {
-	if ((*out = json_dumps(tree, JSON_COMPACT)) == NULL)
+	/* 15 significant digits give back a decimal as the client wrote it
+	 * (0.1, not 0.10000000000000001) for any up to that precision. */
+	if ((*out = json_dumps(tree, JSON_COMPACT | JSON_REAL_PRECISION(15))) ==
+	    NULL)
 		return sv_fail(v, SCIM_VALID_NOMEM, "out of memory");
 	*outlen = strlen(*out);
 	return SCIM_VALID_OK;

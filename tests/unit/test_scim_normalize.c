@@ -36,23 +36,31 @@ struct ncase {
 	const char	*ct;
 	const char	*in;
 	const char	*out;		/* NULL: no body to forward */
+	int		 up;		/* against the upstream's set */
 };
+
+static const char up_schemas[] = "[{\"id\":\"urn:acme:2.0:User\","
+    "\"attributes\":[{\"name\":\"ratio\",\"type\":\"decimal\"},"
+    "{\"name\":\"scale\",\"type\":\"decimal\"},{\"name\":\"count\","
+    "\"type\":\"integer\"}]}]";
+
+static struct scim_schema_set *up_set;
 
 static const struct ncase cases[] = {
 	/* Entra ID: capitalised op, boolean as a string. */
 	{ "entra", "PATCH", USER1, NULL, "application/scim+json",
 	  OPS("{'op':'Replace','path':'active','value':'False'}"),
-	  OPS("{'op':'replace','path':'active','value':false}") },
+	  OPS("{'op':'replace','path':'active','value':false}"), 0 },
 	{ "entra", "PATCH", USER1, NULL, "application/scim+json",
 	  OPS("{'op':'Add','path':'emails[type eq \\'work\\'].value','value':"
 	  "'bjensen@example.com'},{'op':'Remove','path':'title'}"),
 	  OPS("{'op':'add','path':'emails[type eq \\'work\\'].value','value':"
-	  "'bjensen@example.com'},{'op':'remove','path':'title'}") },
+	  "'bjensen@example.com'},{'op':'remove','path':'title'}"), 0 },
 	{ "entra", "POST", USERS, NULL, "application/scim+json",
 	  "{" U ",'userName':'bjensen','active':'True','emails':[{'value':"
 	  "'b@example.com','type':'work','primary':'true'}]}",
 	  "{" U ",'userName':'bjensen','active':true,'emails':[{'value':"
-	  "'b@example.com','type':'work','primary':true}]}" },
+	  "'b@example.com','type':'work','primary':true}]}", 0 },
 	/* Entra ID: path-less replace keyed by attribute paths, rewritten
 	 * into the canonical nesting (RFC 7644 §3.5.2.3 merges
 	 * sub-attributes, so the meaning is the same). */
@@ -63,48 +71,48 @@ static const struct ncase cases[] = {
 	  OPS("{'op':'replace','value':{'displayName':'Babs','name':"
 	  "{'givenName':'Barbara','familyName':'Jensen'},'" ENT "':"
 	  "{'department':'Tour','manager':{'value':'26118915'}},'active':"
-	  "false}}") },
+	  "false}}"), 0 },
 	/* Entra ID: the enterprise manager as a bare id. */
 	{ "entra", "PATCH", USER1, NULL, "application/scim+json",
 	  OPS("{'op':'Add','path':'" ENT ":manager','value':'26118915'}"),
 	  OPS("{'op':'add','path':'" ENT ":manager','value':{'value':"
-	  "'26118915'}}") },
+	  "'26118915'}}"), 0 },
 	/* Entra ID: remove members named in value. */
 	{ "entra", "PATCH", GROUP1, NULL, "application/scim+json",
 	  OPS("{'op':'Remove','path':'members','value':[{'value':'2819c223'}]}"),
 	  OPS("{'op':'remove','path':'members','value':[{'value':"
-	  "'2819c223'}]}") },
+	  "'2819c223'}]}"), 0 },
 	/* Entra ID: attr[filter].sub comparisons and excludedAttributes. */
 	{ "entra", "GET", USERS, "filter=emails%5Btype%20eq%20%22work%22%5D."
-	  "value%20eq%20%22b%40example.com%22", NULL, NULL, NULL },
+	  "value%20eq%20%22b%40example.com%22", NULL, NULL, NULL, 0 },
 	{ "entra", "GET", GROUPS, "filter=displayName%20eq%20%22Tour%22&"
-	  "excludedAttributes=members", NULL, NULL, NULL },
+	  "excludedAttributes=members", NULL, NULL, NULL, 0 },
 	/* Okta: charset in the media type; id and meta in a PUT body, which
 	 * RFC 7643 §3.1 has the server ignore: stripped. */
 	{ "okta", "PUT", USER1, NULL, "application/scim+json; charset=utf-8",
 	  "{" U ",'id':'2819c223','userName':'bjensen','meta':{'resourceType':"
 	  "'User','created':'2024-01-01T00:00:00Z'},'groups':[{'value':'g1',"
 	  "'display':'Tour'}],'active':true}",
-	  "{" U ",'userName':'bjensen','active':true}" },
+	  "{" U ",'userName':'bjensen','active':true}", 0 },
 	{ "okta", "PATCH", USER1, NULL, "application/scim+json; charset=utf-8",
 	  OPS("{'op':'replace','value':{'active':false}}"),
-	  OPS("{'op':'replace','value':{'active':false}}") },
+	  OPS("{'op':'replace','value':{'active':false}}"), 0 },
 	{ "okta", "PATCH", GROUP1, NULL, "application/scim+json; charset=utf-8",
 	  OPS("{'op':'add','path':'members','value':[{'value':'2819c223',"
 	  "'display':'bjensen@example.com'}]}"),
 	  OPS("{'op':'add','path':'members','value':[{'value':'2819c223',"
-	  "'display':'bjensen@example.com'}]}") },
+	  "'display':'bjensen@example.com'}]}"), 0 },
 	/* Okta: a group rename sends the group's own id beside the new
 	 * name; the id changes nothing and is dropped (another id is a
 	 * mutability error). */
 	{ "okta", "PATCH", GROUP1, NULL, "application/scim+json; charset=utf-8",
 	  OPS("{'op':'replace','value':{'id':'e9e30dba','displayName':"
 	  "'Tour Guides'}}"),
-	  OPS("{'op':'replace','value':{'displayName':'Tour Guides'}}") },
+	  OPS("{'op':'replace','value':{'displayName':'Tour Guides'}}"), 0 },
 	/* Google: application/json and the SCIM 1.0 URN beside 2.0's. */
 	{ "google", "POST", USERS, NULL, "application/json",
 	  "{'schemas':['" CORE_U "','urn:scim:schemas:core:1.0'],'userName':"
-	  "'bjensen'}", "{" U ",'userName':'bjensen'}" },
+	  "'bjensen'}", "{" U ",'userName':'bjensen'}", 0 },
 	/* Any client: names in any case, canonical values in any case,
 	 * schema URNs in any case, forwarded in the schema's spelling. */
 	{ "any", "POST", USERS, NULL, "application/scim+json",
@@ -115,25 +123,25 @@ static const struct ncase cases[] = {
 	  "2.0:user':{'Department':'Tour'}}",
 	  "{" UE ",'userName':'bjensen','emails':[{'value':'b@example.com',"
 	  "'type':'work'}],'photos':[{'value':'https://x/p.jpg','type':"
-	  "'thumbnail'}],'" ENT "':{'department':'Tour'}}" },
+	  "'thumbnail'}],'" ENT "':{'department':'Tour'}}", 0 },
 	/* Any client: the core URN on an attribute name, a readOnly
 	 * sub-attribute, a null (unassigned) value. */
 	{ "any", "POST", USERS, NULL, "application/scim+json",
 	  "{" UE ",'" CORE_U ":userName':'bjensen','nickName':null,'" ENT "':"
 	  "{'manager':{'value':'26118915','displayName':'Jim'}}}",
 	  "{" UE ",'userName':'bjensen','nickName':null,'" ENT "':{'manager':"
-	  "{'value':'26118915'}}}" },
+	  "{'value':'26118915'}}}", 0 },
 	/* Any client: one value added to a multi-valued attribute. */
 	{ "any", "PATCH", USER1, NULL, "application/scim+json",
 	  "{'schemas':['" PATCHOP "'],'operations':[{'OP':'add','PATH':"
 	  "'emails','Value':{'value':'b@example.com','type':'Home'}}]}",
 	  OPS("{'op':'add','path':'emails','value':[{'value':'b@example.com',"
-	  "'type':'home'}]}") },
+	  "'type':'home'}]}"), 0 },
 	{ "any", "POST", "/scim/v2/hr/Users/.search", NULL, "application/json",
 	  "{'schemas':['urn:ietf:params:scim:api:messages:2.0:SearchRequest'],"
 	  "'Filter':'userName sw \\'b\\'','sortorder':'Descending','COUNT':5}",
 	  "{'schemas':['urn:ietf:params:scim:api:messages:2.0:SearchRequest'],"
-	  "'filter':'userName sw \\'b\\'','sortOrder':'descending','count':5}" },
+	  "'filter':'userName sw \\'b\\'','sortOrder':'descending','count':5}", 0 },
 	{ "any", "POST", "/scim/v2/hr/Bulk", NULL, "application/scim+json",
 	  "{'schemas':['urn:ietf:params:scim:api:messages:2.0:BulkRequest'],"
 	  "'Operations':[{'Path':'/Users','Method':'post','BulkId':'q1','Data':"
@@ -144,13 +152,19 @@ static const struct ncase cases[] = {
 	  "'Operations':[{'method':'POST','bulkId':'q1','path':'/Users','data':"
 	  "{" U ",'userName':'bjensen','active':true}},{'method':'PATCH',"
 	  "'path':'/Groups/e9e30dba','data':" OPS("{'op':'add','path':"
-	  "'members','value':[{'value':'bulkId:q1'}]}") "}]}" },
+	  "'members','value':[{'value':'bulkId:q1'}]}") "}]}", 0 },
 	{ "any", "POST", GROUPS, NULL, "application/scim+json",
 	  "{" G ",'displayName':'Tour','members':[{'value':'2819c223','type':"
 	  "'user'}]}",
 	  "{" G ",'displayName':'Tour','members':[{'value':'2819c223','type':"
-	  "'User'}]}" },
-	{ "any", "DELETE", USER1, NULL, NULL, NULL, NULL },
+	  "'User'}]}", 0 },
+	/* Any client: a decimal as written, not as its nearest double. */
+	{ "any", "POST", USERS, NULL, "application/scim+json",
+	  "{'schemas':['" CORE_U "','urn:acme:2.0:User'],'userName':'b',"
+	  "'urn:acme:2.0:User':{'ratio':0.1,'scale':1.5e-7,'count':7}}",
+	  "{'schemas':['" CORE_U "','urn:acme:2.0:User'],'userName':'b',"
+	  "'urn:acme:2.0:User':{'ratio':0.1,'scale':1.5e-7,'count':7}}", 1 },
+	{ "any", "DELETE", USER1, NULL, NULL, NULL, NULL, 0 },
 };
 
 static char *
@@ -178,8 +192,9 @@ check(size_t i, const struct ncase *c)
 
 	assert_int_equal(scim_path_parse(c->method, c->path, &p, perr,
 	    sizeof(perr)), SCIM_PATH_OK);
-	if (scim_validate_request(NULL, c->method, &p, c->query, c->ct, in,
-	    in ? strlen(in) : 0, 1 << 20, 10, &out, &n, &err) != SCIM_VALID_OK)
+	if (scim_validate_request(c->up ? up_set : NULL, c->method, &p,
+	    c->query, c->ct, in, in ? strlen(in) : 0, 1 << 20, 10, &out, &n,
+	    &err) != SCIM_VALID_OK)
 		fail_msg("case %zu (%s): %s", i, c->client, err.detail);
 	if (want == NULL) {
 		assert_null(out);
@@ -220,12 +235,12 @@ test_idempotent(void **state)
 		in = dq(cases[i].in);
 		assert_int_equal(scim_path_parse(cases[i].method, cases[i].path,
 		    &p, perr, sizeof(perr)), SCIM_PATH_OK);
-		assert_int_equal(scim_validate_request(NULL, cases[i].method, &p,
-		    NULL, "application/scim+json", in, strlen(in), 1 << 20, 10,
-		    &once, &n, &err), SCIM_VALID_OK);
-		if (scim_validate_request(NULL, cases[i].method, &p, NULL,
-		    "application/scim+json", once, n, 1 << 20, 10, &twice, &n,
-		    &err) != SCIM_VALID_OK)
+		assert_int_equal(scim_validate_request(cases[i].up ? up_set :
+		    NULL, cases[i].method, &p, NULL, "application/scim+json", in,
+		    strlen(in), 1 << 20, 10, &once, &n, &err), SCIM_VALID_OK);
+		if (scim_validate_request(cases[i].up ? up_set : NULL,
+		    cases[i].method, &p, NULL, "application/scim+json", once, n,
+		    1 << 20, 10, &twice, &n, &err) != SCIM_VALID_OK)
 			fail_msg("case %zu: %s", i, err.detail);
 		assert_string_equal(once, twice);
 		free(in);
@@ -250,9 +265,10 @@ test_facts_read_it(void **state)
 		in = dq(cases[i].in);
 		assert_int_equal(scim_path_parse(cases[i].method, cases[i].path,
 		    &p, perr, sizeof(perr)), SCIM_PATH_OK);
-		assert_int_equal(scim_validate_request(NULL, cases[i].method, &p,
-		    cases[i].query, cases[i].ct, in, in ? strlen(in) : 0,
-		    1 << 20, 10, &out, &n, &err), SCIM_VALID_OK);
+		assert_int_equal(scim_validate_request(cases[i].up ? up_set :
+		    NULL, cases[i].method, &p, cases[i].query, cases[i].ct, in,
+		    in ? strlen(in) : 0, 1 << 20, 10, &out, &n, &err),
+		    SCIM_VALID_OK);
 		if (scim_facts_derive(cases[i].method, cases[i].path,
 		    cases[i].query, out, n, 1 << 20, &f, ferr, sizeof(ferr)) !=
 		    SCIM_FACTS_OK)
@@ -261,6 +277,24 @@ test_facts_read_it(void **state)
 		free(in);
 		free(out);
 	}
+}
+
+static int
+setup(void **state)
+{
+	char err[SCIM_SCHEMA_ERR_MAX];
+
+	(void)state;
+	return scim_schema_set_load(up_schemas, sizeof(up_schemas) - 1, NULL,
+	    0, &up_set, err, sizeof(err));
+}
+
+static int
+teardown(void **state)
+{
+	(void)state;
+	scim_schema_set_free(&up_set);
+	return 0;
 }
 
 int
@@ -272,5 +306,5 @@ main(void)
 		cmocka_unit_test(test_facts_read_it),
 	};
 
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	return cmocka_run_group_tests(tests, setup, teardown);
 }
