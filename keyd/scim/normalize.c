@@ -175,18 +175,47 @@ nest_path(struct sv *v, json_t *out, char *attr, const json_t *val,
 	return nest_put(v, target, name, val, key);
 }
 
+static enum scim_valid_err nest_key(struct sv *, json_t *, const char *,
+    const json_t *, int);
+
+/* The resource type's own schema URN as a key: its members are the
+ * resource's (scim_facts reads the body the same way). */
 static enum scim_valid_err
-nest_key(struct sv *v, json_t *out, const char *k, const json_t *val)
+nest_base(struct sv *v, json_t *out, const char *k, const json_t *val)
+{
+	enum scim_valid_err rc;
+	const char *mk;
+	char buf[72];
+	json_t *mv;
+
+	if (!json_is_object(val))
+		return sv_fail(v, SCIM_VALID_INVALID_VALUE, "%s must be an "
+		    "object of attributes", sv_safe(k, buf, sizeof(buf)));
+	if ((rc = sv_members(v, val, v->rt->base->urn)) != SCIM_VALID_OK)
+		return rc;
+	json_object_foreach((json_t *)(uintptr_t)val, mk, mv)
+		if ((rc = nest_key(v, out, mk, mv, 1)) != SCIM_VALID_OK)
+			return rc;
+	return SCIM_VALID_OK;
+}
+
+/* Key K set to VAL; NESTED: inside the base schema's object already. */
+static enum scim_valid_err
+nest_key(struct sv *v, json_t *out, const char *k, const json_t *val,
+    int nested)
 {
 	const struct scim_schema *s;
 	struct scim_filter_path p;
 	struct scim_filter_error fe;
 	char buf[72];
 
-	if (strcasecmp(k, "schemas") == 0)
+	if (strcasecmp(k, "schemas") == 0 && !nested)
 		return nest_put(v, out, k, val, k);
-	if ((s = scim_set_schema(v->set, k, strlen(k))) != NULL)
+	if ((s = scim_set_schema(v->set, k, strlen(k))) != NULL) {
+		if (v->rt != NULL && s == v->rt->base && !nested)
+			return nest_base(v, out, k, val);
 		return nest_put(v, out, s->urn, val, k);
+	}
 	if (scim_filter_parse_path(k, strlen(k), &p, &fe) == -1)
 		return sv_fail(v, SCIM_VALID_INVALID_SYNTAX, "\"%s\" is not an "
 		    "attribute name", sv_safe(k, buf, sizeof(buf)));
@@ -209,7 +238,7 @@ sv_norm_nest(struct sv *v, const json_t *in, json_t **out)
 	if ((*out = json_object()) == NULL)
 		return sv_fail(v, SCIM_VALID_NOMEM, "out of memory");
 	json_object_foreach((json_t *)(uintptr_t)in, k, val)
-		if ((rc = nest_key(v, *out, k, val)) != SCIM_VALID_OK) {
+		if ((rc = nest_key(v, *out, k, val, 0)) != SCIM_VALID_OK) {
 			json_decref(*out);
 			*out = NULL;
 			return rc;

@@ -129,7 +129,17 @@ sv_filter(struct sv *v, const char *s, size_t len, int in_url)
 	return rc;
 }
 
-/* "userName, emails.value": comma-separated attribute paths. */
+static void
+trim_end(char *s)
+{
+	size_t n = strlen(s);
+
+	while (n > 0 && s[n - 1] == ' ')
+		s[--n] = '\0';
+}
+
+/* "userName, emails.value": comma-separated attribute paths, spaces
+ * around each tolerated. */
 static enum scim_valid_err
 sv_attr_list(struct sv *v, const char *what, char *s)
 {
@@ -142,7 +152,7 @@ sv_attr_list(struct sv *v, const char *what, char *s)
 			*end = '\0';
 		while (*item == ' ')
 			item++;
-		item[strcspn(item, " ")] = '\0';
+		trim_end(item);
 		if (*item == '\0' || ++n > LIST_MAX)
 			return sv_fail(v, SCIM_VALID_INVALID_VALUE, "%s must be "
 			    "up to %d attribute paths separated by commas",

@@ -131,6 +131,13 @@ static const struct ncase cases[] = {
 	  "{'manager':{'value':'26118915','displayName':'Jim'}}}",
 	  "{" UE ",'userName':'bjensen','nickName':null,'" ENT "':{'manager':"
 	  "{'value':'26118915'}}}", 0 },
+	/* Any client: the core attributes inside an object named by the
+	 * resource's own schema URN. */
+	{ "any", "POST", USERS, NULL, "application/scim+json",
+	  "{" U ",'" CORE_U "':{'userName':'bjensen','name':{'givenName':'B'}},"
+	  "'displayName':'Babs'}",
+	  "{" U ",'userName':'bjensen','name':{'givenName':'B'},'displayName':"
+	  "'Babs'}", 0 },
 	/* Any client: one value added to a multi-valued attribute. */
 	{ "any", "PATCH", USER1, NULL, "application/scim+json",
 	  "{'schemas':['" PATCHOP "'],'operations':[{'OP':'add','PATH':"

@@ -646,6 +646,17 @@ static const struct tcase query_cases[] = {
 	  "meta.lastModified", NULL, CORE, OK, NULL, NULL },
 	{ "GET", USERS, "attributes=userName,shoeSize", NULL, CORE, VAL,
 	  "invalidValue", "attributes: unknown attribute \"shoeSize\"" },
+	{ "GET", USERS, "attributes=userName%20,%20user%20Name", NULL, CORE,
+	  VAL, "invalidValue", "attributes: attribute path at byte 4" },
+	{ "POST", USERS, NULL, "{" U ",'" "urn:ietf:params:scim:schemas:core:"
+	  "2.0:User':{'userName':'s3cr3t','USERNAME':'x'}}", CORE, SYN,
+	  "invalidSyntax", "names \"USERNAME\" twice" },
+	{ "POST", USERS, NULL, "{" U "," JB ",'" "urn:ietf:params:scim:schemas:"
+	  "core:2.0:User':{'userName':'s3cr3t'}}", CORE, SYN, "invalidSyntax",
+	  "sets an attribute the body already sets" },
+	{ "POST", USERS, NULL, "{" U ",'" "urn:ietf:params:scim:schemas:core:"
+	  "2.0:User':'s3cr3t'}", CORE, VAL, "invalidValue", "must be an object "
+	  "of attributes" },
 	{ "GET", USERS, "attributes=userName,,emails", NULL, CORE, VAL,
 	  "invalidValue", "attributes must be up to 64 attribute paths" },
 	{ "GET", GROUPS, "excludedAttributes=members", NULL, CORE, OK, NULL,
