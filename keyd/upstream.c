@@ -238,6 +238,7 @@ upstream_reg_load(struct upstream_reg *reg, struct store *st,
 	struct load	l = { reg, kr, err, errlen };
 	int		r;
 
+	err[0] = '\0';		/* set by load_cb, or by us below */
 	reg_clear(reg);
 	pthread_rwlock_wrlock(&reg->lock);
 	r = store_upstream_each(st, load_cb, &l);
@@ -325,6 +326,7 @@ add_checked(struct upstream_reg *reg, struct store *st,
 		return rc;
 	}
 	u->created_at = rec->created_at;
+	u->cred_version = rec->cred_version;
 	pthread_rwlock_wrlock(&reg->lock);
 	reg->up[reg->n++] = u;
 	pthread_rwlock_unlock(&reg->lock);

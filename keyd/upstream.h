@@ -153,7 +153,9 @@ int upstream_remove(struct upstream_reg *reg, struct store *st,
  * certificate, and UP's credential as an "Authorization: Bearer" header
  * appended to *HEADERS (create it empty: NULL), which the caller installs
  * with CURLOPT_HTTPHEADER and frees with upstream_headers_free. Sets no
- * URL. UP must stay referenced until H is done. Returns 0 or -1 with ERR. */
+ * URL. H must be fresh (curl_easy_init or curl_easy_reset): options UP
+ * does not use are left alone, not cleared. UP must stay referenced until
+ * H is done. Returns 0 or -1 with ERR. */
 int upstream_curl_apply(CURL *h, const struct upstream *up,
     struct curl_slist **headers, char *err, size_t errlen) UPSTREAM_WUR;
 

@@ -410,6 +410,8 @@ test_add_seals(void **state)
 	    sizeof(err)) != 0)
 		fail_msg("add: %s", err);
 	assert_int_equal(upstream_get(f->reg, "hr", &up), 0);
+	assert_int_equal(up->cred_version, 1);
+	assert_true(up->created_at > 0);
 	assert_string_equal(up->url, "http://127.0.0.1:9/scim/v2");
 	assert_int_equal(up->auth, UPSTREAM_AUTH_BEARER);
 	assert_int_equal(up->timeout_ms, UPSTREAM_TIMEOUT_DEFAULT_MS);
