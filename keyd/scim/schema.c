@@ -257,7 +257,7 @@ scim_validate_request(const struct scim_schema_set *set,
     struct scim_valid_error *err)
 {
 	struct sv v = { set ? set : scim_schema_core(), NULL, path->op,
-	    path->upstream, path->endpoint, path->id, max_bulk_ops, err };
+	    path->upstream, path->endpoint, path->id, max_bulk_ops, NULL };
 	size_t max = max_body < SCIM_VALID_BODY_CEILING ? max_body :
 	    SCIM_VALID_BODY_CEILING;
 	enum scim_valid_err rc;
@@ -265,6 +265,7 @@ scim_validate_request(const struct scim_schema_set *set,
 
 	memset(err, 0, sizeof(*err));
 	err->status = 200;
+	v.err = err;
 	*out = NULL;
 	*outlen = 0;
 	v.rt = scim_set_rtype(v.set, path->endpoint);
