@@ -107,6 +107,13 @@ audit_str_set(char *dst, size_t cap, const char *src)
 	dst[o] = '\0';
 }
 
+void
+audit_field_set(struct audit_rec *r, size_t off, size_t cap, const char *src)
+{
+	if (r != NULL && off + cap <= sizeof(*r))
+		audit_str_set((char *)r + off, cap, src);
+}
+
 static size_t
 put_int(unsigned char *out, int64_t v)
 {

@@ -84,10 +84,14 @@ void audit_rec_init(struct audit_rec *r, const char *event);
  * so records are always valid UTF-8 JSON strings. */
 void audit_str_set(char *dst, size_t cap, const char *src);
 
-#define AUDIT_SET(r, field, src) do {					\
-	if ((r) != NULL)						\
-		audit_str_set((r)->field, sizeof((r)->field), (src));	\
-} while (0)
+/* Set string FIELD of record R (NULL: nothing happens) to SRC, as
+ * audit_str_set does. */
+#define AUDIT_SET(r, field, src)					\
+	audit_field_set((r), offsetof(struct audit_rec, field),		\
+	    sizeof(((struct audit_rec *)0)->field), (src))
+
+void audit_field_set(struct audit_rec *r, size_t off, size_t cap,
+    const char *src);
 
 /* The canonical encoding of R into OUT (AUDIT_ENC_MAX bytes); returns its
  * length. R->hash is not part of it. */
