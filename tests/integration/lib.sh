@@ -48,7 +48,8 @@ keyd_start() {
 	"$KEYD" -c "$STATE/keyd.conf" -o "listen=127.0.0.1:$PORT" "$@" \
 	    >>"$LOG" 2>&1 &
 	KEYD_PID=$!
-	for _ in $(seq 1 100); do
+	# up to 20 s: a loaded machine (a benchmark next door) starts slowly
+	for _ in $(seq 1 400); do
 		if curl -s -o /dev/null --cacert "$STATE/tls/cert.pem" \
 		    "https://127.0.0.1:$PORT/healthz"; then return 0; fi
 		kill -0 "$KEYD_PID" 2>/dev/null || return 1
