@@ -178,6 +178,8 @@ step_path(struct pctx *x)
 			http_header_add(x->resp, "Allow", x->path.allow);
 		return proxy_refuse(x, 405, NULL, "%s", err);
 	}
+	if (e == SCIM_PATH_NOT_IMPLEMENTED)
+		return proxy_refuse(x, 501, NULL, "%s", err);
 	if (e != SCIM_PATH_OK)
 		return proxy_refuse(x, 404, NULL, "%s", err);
 	if (upstream_get(x->k->upstreams, x->path.upstream, &x->up) != 0)
