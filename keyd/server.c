@@ -371,6 +371,11 @@ route(struct server *s, struct reqctx *r, const struct http_req *req,
 	if (r->uri_too_long)
 		http_error(resp, 414, "uri_too_long", "the request target is "
 		    "longer than 8 KiB");
+	else if (r->too_big && strncmp(req->path, SCIM_PREFIX,
+	    strlen(SCIM_PREFIX)) == 0)
+		http_scim_error(resp, 413, NULL, "the body is larger than %llu "
+		    "bytes (max_body in keyd.conf)",
+		    (unsigned long long)s->k->cfg.max_body);
 	else if (r->too_big)
 		http_error(resp, 413, "request_too_large", "the body is larger "
 		    "than max_body");
