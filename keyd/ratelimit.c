@@ -90,7 +90,8 @@ ratelimit_take(struct ratelimit *rl, int64_t client_id, uint64_t rate,
 	struct stripe	*s;
 	struct bucket	*b;
 	uint64_t	 h;
-	int64_t		 full, per_s_milli, gained, need;
+	int64_t		 full, gained, need, per_token;
+	double		 ns_per_milli;
 	int		 rc = 0;
 
 	*retry_s = 0;
@@ -101,10 +102,9 @@ ratelimit_take(struct ratelimit *rl, int64_t client_id, uint64_t rate,
 	if (burst == 0)
 		burst = rate;
 	full = (int64_t)burst * MILLI;
-	/* Millitokens per second, at least 1 so that a bucket refills. */
-	per_s_milli = (int64_t)(rate * MILLI / period_s);
-	if (per_s_milli == 0)
-		per_s_milli = 1;
+	/* Exact, not millitokens per whole second: "1/m" truncated to 16
+	 * millitokens a second refilled 4% slowly and said Retry-After: 63. */
+	ns_per_milli = (double)period_s * 1e9 / ((double)rate * MILLI);
 	h = mix(client_id);
 	s = &rl->stripe[h % STRIPES];
 	pthread_mutex_lock(&s->lock);
@@ -115,11 +115,14 @@ ratelimit_take(struct ratelimit *rl, int64_t client_id, uint64_t rate,
 		b->milli = full;	/* idle for an hour: no overflow */
 		b->at_ns = now_ns;
 	} else if (now_ns > b->at_ns) {
-		gained = (now_ns - b->at_ns) / 1000 * per_s_milli / 1000000;
-		if (gained > 0) {
-			b->milli = b->milli + gained > full ? full :
-			    b->milli + gained;
+		gained = (int64_t)((double)(now_ns - b->at_ns) / ns_per_milli);
+		if (gained > 0 && b->milli + gained >= full) {
+			b->milli = full;
 			b->at_ns = now_ns;
+		} else if (gained > 0) {
+			/* Keep the fraction of a millitoken already earned. */
+			b->milli += gained;
+			b->at_ns += (int64_t)((double)gained * ns_per_milli);
 		}
 	}
 	if (b->milli > full)
@@ -129,7 +132,10 @@ ratelimit_take(struct ratelimit *rl, int64_t client_id, uint64_t rate,
 		goto out;
 	}
 	need = MILLI - b->milli;
-	*retry_s = (need + per_s_milli - 1) / per_s_milli;
+	per_token = (int64_t)((double)need * ns_per_milli);
+	if (now_ns > b->at_ns)		/* the part of a millitoken earned */
+		per_token -= now_ns - b->at_ns;
+	*retry_s = (per_token + 999999999) / 1000000000;
 	if (*retry_s < 1)
 		*retry_s = 1;
 	rc = -1;
