@@ -11,10 +11,14 @@
 #include "keyd/http.h"
 #include "keyd/keyd.h"
 
-/* Probes and scrapes are not requests anyone needs to answer for. */
+/* Probes and scrapes are not requests anyone needs to answer for; SCIM
+ * requests are, but the proxy writes their record itself, with what only
+ * it knows (upstream, operation, decision, upstream status). */
 static int
 unaudited(const struct http_req *req)
 {
+	if (strncmp(req->path, "/scim/v2/", 9) == 0)
+		return 1;
 	return strcmp(req->method, "GET") == 0 &&
 	    (strcmp(req->path, "/healthz") == 0 ||
 	    strcmp(req->path, "/metrics") == 0);
@@ -37,9 +41,21 @@ audit_http_unavailable(struct http_resp *resp)
 {
 	json_decref(resp->body);
 	resp->body = NULL;
-	http_error(resp, 503, "temporarily_unavailable", "the audit log "
-	    "cannot be written; keyd refuses requests it cannot record");
+	if (resp->audit != NULL && resp->audit->scim)
+		http_scim_error(resp, 503, NULL, "the audit log cannot be "
+		    "written; keyd refuses requests it cannot record");
+	else
+		http_error(resp, 503, "temporarily_unavailable", "the audit "
+		    "log cannot be written; keyd refuses requests it cannot "
+		    "record");
 	snprintf(resp->retry_after, sizeof(resp->retry_after), "1");
+}
+
+void
+audit_http_handled(struct http_resp *resp)
+{
+	if (resp->audit != NULL)
+		resp->audit->skip = 1;
 }
 
 int
@@ -49,6 +65,7 @@ audit_http_begin(struct keyd *k, const struct http_req *req,
 	memset(ah, 0, sizeof(*ah));
 	ah->k = k;
 	clock_gettime(CLOCK_MONOTONIC, &ah->start);
+	ah->scim = strncmp(req->path, "/scim/", 6) == 0;
 	resp->audit = ah;
 	if (k->audit == NULL || unaudited(req)) {
 		ah->skip = 1;
