@@ -160,14 +160,15 @@ audit_http_ahead(struct http_resp *resp, unsigned status)
 }
 
 void
-audit_http_end(struct http_resp *resp)
+audit_http_end(struct audit_http *ah, struct http_resp *resp)
 {
-	struct audit_http	*ah = resp->audit;
-	char			 why[96];
+	char why[96];
 
-	if (ah == NULL || ah->skip)
+	resp->audit = ah;	/* a handler may have replaced RESP */
+	if (ah->skip) {
+		resp->audit = NULL;
 		return;
-	resp->audit = NULL;
+	}
 	if (ah->ahead_seq != 0 && ah->ahead_status == resp->status)
 		return;
 	if (ah->ahead_seq != 0) {
@@ -180,4 +181,5 @@ audit_http_end(struct http_resp *resp)
 	}
 	if (record_write(ah, resp) == -1)
 		audit_http_unavailable(resp);
+	resp->audit = NULL;
 }

@@ -21,6 +21,7 @@ struct audit_http {
 	struct audit_rec rec;
 	struct timespec	 start;		/* CLOCK_MONOTONIC */
 	int		 skip;		/* not audited (/healthz, /metrics) */
+	int		 scim;		/* a SCIM path: errors in SCIM shape */
 	int64_t		 ahead_seq;	/* written ahead: its seq; 0: not */
 	unsigned	 ahead_status;
 };
@@ -41,11 +42,17 @@ struct audit_rec *audit_http_rec(struct http_resp *resp);
 int audit_http_ahead(struct http_resp *resp, unsigned status)
 	__attribute__((warn_unused_result));
 
-/* Write the record of how RESP ends, unless it was written ahead with
- * the same status. If it cannot be written, RESP becomes 503. */
-void audit_http_end(struct http_resp *resp);
+/* Write the record of how RESP ends (AH, as audit_http_begin opened it),
+ * unless it was written ahead with the same status or the handler wrote
+ * its own. If it cannot be written, RESP becomes 503. */
+void audit_http_end(struct audit_http *ah, struct http_resp *resp);
 
-/* RESP becomes 503 temporarily_unavailable (the audit log is failing). */
+/* The handler wrote the request's record itself (the SCIM proxy does,
+ * with what only it knows): audit_http_end then writes none. */
+void audit_http_handled(struct http_resp *resp);
+
+/* RESP becomes 503 temporarily_unavailable (the audit log is failing),
+ * a SCIM Error on a SCIM path. */
 void audit_http_unavailable(struct http_resp *resp);
 
 #endif

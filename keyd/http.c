@@ -80,7 +80,8 @@ http_req_header(const struct http_req *req, const char *name)
 void
 http_resp_clear(struct http_resp *resp)
 {
-	size_t i;
+	struct audit_http	*audit = resp->audit;	/* borrowed, stays */
+	size_t			 i;
 
 	json_decref(resp->body);
 	free(resp->raw);
@@ -91,6 +92,7 @@ http_resp_clear(struct http_resp *resp)
 	if (resp->reader_free != NULL)
 		resp->reader_free(resp->reader_cls);
 	memset(resp, 0, sizeof(*resp));
+	resp->audit = audit;
 }
 
 void

@@ -89,7 +89,8 @@ int http_header_add(struct http_resp *resp, const char *name,
 /* The value of request header NAME (case-insensitive), or NULL. */
 const char *http_req_header(const struct http_req *req, const char *name);
 
-/* Free what RESP owns (body, headers, an unused reader) and zero it. */
+/* Free what RESP owns (body, headers, an unused reader) and zero it; the
+ * borrowed audit record stays. */
 void http_resp_clear(struct http_resp *resp);
 
 /* Set RESP to 200 with BODY (stolen reference). */

@@ -9,6 +9,7 @@
 #include <sodium.h>
 
 #include "keyd/audit.h"
+#include "keyd/audit_http.h"
 #include "keyd/keyd.h"
 #include "keyd/log.h"
 #include "keyd/metrics.h"
@@ -72,6 +73,7 @@ proxy_finish(struct pctx *x)
 	int64_t			us = since_us(x->t0);
 
 	record_fill(x, &r, us);
+	audit_http_handled(x->resp);	/* this is the request's record */
 	if (audit_write(x->k->audit, &r) != 0) {
 		/* Nothing unrecorded leaves keyd: the upstream's answer, if
 		 * any, is dropped with its connection. */

@@ -418,7 +418,7 @@ dispatch(struct server *s, struct MHD_Connection *c, struct reqctx *r,
 	if (resp->body == NULL && resp->reader == NULL && resp->raw == NULL &&
 	    resp->status != 204 && resp->status != 304)
 		http_error(resp, 500, "server_error", NULL);
-	audit_http_end(resp);	/* before anything is sent */
+	audit_http_end(&ah, resp);	/* before anything is sent */
 	log_event(resp->status >= 500 ? LOG_ERROR : LOG_INFO, "http.request",
 	    "id=%s remote=%s method=%.16s path=%.200s status=%u us=%ld",
 	    r->request_id, req.remote, method, req.path, resp->status,
