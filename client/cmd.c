@@ -37,6 +37,9 @@ static const struct output_field status_f[] = {
 	{ "policy_version", "policy_version", OUTPUT_TEXT },
 	{ "clients", "clients", OUTPUT_TEXT },
 	{ "roles", "roles", OUTPUT_TEXT },
+	{ "audit", "audit", OUTPUT_TEXT },
+	{ "audit_seq", "audit_seq", OUTPUT_TEXT },
+	{ "audit_checkpoint", "audit_checkpoint", OUTPUT_TEXT },
 	END
 };
 

@@ -156,6 +156,22 @@ admin_audit_denied(struct keyd *k, long uid)
 	(void)!audit_write(k->audit, &r);
 }
 
+void
+admin_audit_status(struct keyd *k, json_t *o)
+{
+	struct audit_status	st;
+	char			state[sizeof(st.why) + 16];
+
+	if (o == NULL || k->audit == NULL)
+		return;
+	audit_status(k->audit, &st);
+	snprintf(state, sizeof(state), "%s%s", st.failing ? "failing: " : "ok",
+	    st.failing ? st.why : "");
+	json_object_set_new(o, "audit", json_string(state));
+	json_object_set_new(o, "audit_seq", json_integer(st.head_seq));
+	json_object_set_new(o, "audit_checkpoint", json_integer(st.cp_seq));
+}
+
 json_t *
 admin_audit_pubkey(struct keyd *k, json_t *args, char *err, size_t errlen)
 {

@@ -46,6 +46,10 @@ json_t *admin_audit_record(struct keyd *k, const char *op, json_t *args,
 void admin_audit_peer(const char *who);
 void admin_audit_denied(struct keyd *k, long uid);
 
+/* Add the audit log's state to a status result O: audit ("ok" or
+ * "failing: why"), audit_seq, audit_checkpoint. */
+void admin_audit_status(struct keyd *k, json_t *o);
+
 /* Upstream ops (admin_upstream.c). */
 json_t *admin_upstream_add(struct keyd *, json_t *, char *, size_t);
 json_t *admin_upstream_list(struct keyd *, json_t *, char *, size_t);

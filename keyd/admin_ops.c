@@ -56,7 +56,7 @@ issued_json(const struct creds_issued *is, const char *idkey,
 static json_t *
 op_status(struct keyd *k, json_t *args, char *err, size_t errlen)
 {
-	json_t	*roles;
+	json_t	*roles, *o;
 	int64_t	 n = 0;
 	size_t	 i;
 
@@ -71,13 +71,15 @@ op_status(struct keyd *k, json_t *args, char *err, size_t errlen)
 		json_array_append_new(roles, json_string(policy_role_name(
 		    k->policy, i)));
 	pthread_rwlock_unlock(&k->policy_lock);
-	return json_pack("{s:s, s:I, s:I, s:s, s:b, s:i, s:I, s:I, s:I, s:o}",
+	o = json_pack("{s:s, s:I, s:I, s:s, s:b, s:i, s:I, s:I, s:I, s:o}",
 	    "version", KEYD_VERSION, "pid", (json_int_t)getpid(), "uptime",
 	    (json_int_t)(time(NULL) - k->started), "listen", k->cfg.listen,
 	    "tls", k->cfg.tls, "store_schema", store_schema_version(k->store),
 	    "dek_version", (json_int_t)keyring_dek_current(k->kr),
 	    "policy_version", (json_int_t)k->policy_version, "clients",
 	    (json_int_t)n, "roles", roles);
+	admin_audit_status(k, o);
+	return o;
 }
 
 static json_t *

@@ -163,5 +163,14 @@ missing=0
 while read -r t; do grep -qx "$(id_of "$t")" "$T/recorded" || missing=$((missing + 1)); done <"$T/got"
 eq "every token a client received is in the audit log" "$missing" 0
 check "and the chain verifies" verify
+contains "status shows the audit log" "$("$KEYCTL" status)" "audit: ok"
+
+# --- a cut audit.db is refused at start ------------------------------------
+# The store remembers the last checkpoint; an audit.db without it was cut
+# (or swapped for an older copy), and keyd will not append to it.
+check "stop" keyd_stop
+sqlite3 "$AUDIT" "DELETE FROM records WHERE seq > (SELECT max(seq) FROM checkpoints) - 1; DELETE FROM checkpoints WHERE seq = (SELECT max(seq) FROM checkpoints)"
+keyd_start >/dev/null 2>&1; eq "keyd refuses to start on a cut audit log" "$?" 1
+contains "and says why" "$(tail -1 "$LOG")" "does not hold the checkpoint keyd last signed"
 
 finish
