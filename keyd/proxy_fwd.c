@@ -2,7 +2,13 @@
  * driven by the calling thread; the connection pool lives in a share
  * handle that every thread uses, behind one lock per kind of data. The
  * answer's body is buffered up to FWD_BUF_MAX and the transfer paused
- * past that, so a large body streams through a bounded buffer. */
+ * past that, so a large body streams through a bounded buffer.
+ *
+ * Each thread keeps the handles of its last finished transfer (reset:
+ * no option, header or credential of the last request survives) for its
+ * next one, so that a kept-alive client connection, which keyd serves
+ * on one thread, costs no handle set-up per request. A registry of the
+ * threads' slots lets fwd_global_cleanup free them all before the share. */
 #include <errno.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -19,6 +25,13 @@
 
 #define FWD_BUF_MAX	(256 * 1024)	/* body bytes held before pausing */
 #define FWD_POLL_MS	100
+/* Idle upstream connections the shared pool keeps. libcurl's default for
+ * a multi handle is 4 per easy handle it holds, i.e. 4 here, and a pool
+ * over that closes its oldest connection whenever a transfer ends: with
+ * more than 4 requests in flight nearly every request then connected
+ * anew. Sized for max_connections' default (one client connection holds
+ * at most one upstream connection at a time). */
+#define FWD_POOL_MAX	1024L
 
 struct fwd {
 	CURLM		*m;
@@ -43,6 +56,149 @@ struct fwd {
 
 static CURLSH		*fwd_share;
 static pthread_mutex_t	 fwd_locks[CURL_LOCK_DATA_LAST];
+
+/* A thread's idle handles: both set or both NULL. */
+struct fwd_slot {
+	pthread_mutex_t		 mu;	/* against fwd_global_cleanup */
+	CURLM			*m;
+	CURL			*e;
+	struct fwd_slot		*prev, *next;
+};
+
+static pthread_key_t	 fwd_key;
+static pthread_once_t	 fwd_key_once = PTHREAD_ONCE_INIT;
+static int		 fwd_key_ok;
+static pthread_mutex_t	 fwd_reg_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct fwd_slot	*fwd_reg;	/* every live thread's slot */
+
+static void
+handles_free(CURLM *m, CURL *e)
+{
+	if (e != NULL)
+		curl_easy_cleanup(e);
+	if (m != NULL)
+		curl_multi_cleanup(m);
+}
+
+/* The thread ends: its slot goes, with any handles in it. */
+static void
+slot_destroy(void *arg)
+{
+	struct fwd_slot *sl = arg;
+
+	pthread_mutex_lock(&fwd_reg_lock);
+	if (sl->prev != NULL)
+		sl->prev->next = sl->next;
+	else
+		fwd_reg = sl->next;
+	if (sl->next != NULL)
+		sl->next->prev = sl->prev;
+	pthread_mutex_unlock(&fwd_reg_lock);
+	handles_free(sl->m, sl->e);
+	pthread_mutex_destroy(&sl->mu);
+	free(sl);
+}
+
+static void
+key_create(void)
+{
+	fwd_key_ok = pthread_key_create(&fwd_key, slot_destroy) == 0;
+}
+
+/* The calling thread's slot, made on first use; NULL without memory. */
+static struct fwd_slot *
+slot_get(void)
+{
+	struct fwd_slot *sl;
+
+	pthread_once(&fwd_key_once, key_create);
+	if (!fwd_key_ok)
+		return NULL;
+	if ((sl = pthread_getspecific(fwd_key)) != NULL)
+		return sl;
+	if ((sl = calloc(1, sizeof(*sl))) == NULL)
+		return NULL;
+	pthread_mutex_init(&sl->mu, NULL);
+	if (pthread_setspecific(fwd_key, sl) != 0) {
+		pthread_mutex_destroy(&sl->mu);
+		free(sl);
+		return NULL;
+	}
+	pthread_mutex_lock(&fwd_reg_lock);
+	sl->next = fwd_reg;
+	if (fwd_reg != NULL)
+		fwd_reg->prev = sl;
+	fwd_reg = sl;
+	pthread_mutex_unlock(&fwd_reg_lock);
+	return sl;
+}
+
+/* Handles for a transfer: the thread's idle ones, or new ones. */
+static int
+handles_take(CURLM **m, CURL **e)
+{
+	struct fwd_slot *sl;
+
+	*m = NULL;
+	*e = NULL;
+	if ((sl = slot_get()) != NULL) {
+		pthread_mutex_lock(&sl->mu);
+		*m = sl->m;
+		*e = sl->e;
+		sl->m = NULL;
+		sl->e = NULL;
+		pthread_mutex_unlock(&sl->mu);
+		if (*e != NULL)
+			return 0;
+	}
+	if ((*m = curl_multi_init()) == NULL ||
+	    curl_multi_setopt(*m, CURLMOPT_MAXCONNECTS, FWD_POOL_MAX) !=
+	    CURLM_OK || (*e = curl_easy_init()) == NULL) {
+		handles_free(*m, *e);
+		*m = NULL;
+		*e = NULL;
+		return -1;
+	}
+	return 0;
+}
+
+/* Handles whose transfer ended cleanly, E out of M: reset, they wait in
+ * the thread's slot for its next transfer (or are freed if it has some). */
+static void
+handles_put(CURLM *m, CURL *e)
+{
+	struct fwd_slot *sl;
+
+	curl_easy_reset(e);
+	if ((sl = slot_get()) != NULL) {
+		pthread_mutex_lock(&sl->mu);
+		if (sl->e == NULL && fwd_share != NULL) {
+			sl->m = m;
+			sl->e = e;
+			m = NULL;
+			e = NULL;
+		}
+		pthread_mutex_unlock(&sl->mu);
+	}
+	handles_free(m, e);
+}
+
+/* Every thread's idle handles, freed: none may outlive the share. */
+static void
+slots_drain(void)
+{
+	struct fwd_slot *sl;
+
+	pthread_mutex_lock(&fwd_reg_lock);
+	for (sl = fwd_reg; sl != NULL; sl = sl->next) {
+		pthread_mutex_lock(&sl->mu);
+		handles_free(sl->m, sl->e);
+		sl->m = NULL;
+		sl->e = NULL;
+		pthread_mutex_unlock(&sl->mu);
+	}
+	pthread_mutex_unlock(&fwd_reg_lock);
+}
 
 static void
 share_lock(CURL *e, curl_lock_data d, curl_lock_access a, void *u)
@@ -84,6 +240,7 @@ fwd_global_init(void)
 void
 fwd_global_cleanup(void)
 {
+	slots_drain();
 	if (fwd_share != NULL)
 		curl_share_cleanup(fwd_share);
 	fwd_share = NULL;
@@ -388,8 +545,7 @@ fwd_start(const struct fwd_target *t, const struct fwd_request *req,
 		return FWD_NOMEM;
 	f->clen = -1;
 	snprintf(err, errlen, "out of memory");
-	if ((f->m = curl_multi_init()) == NULL ||
-	    (f->e = curl_easy_init()) == NULL ||
+	if (handles_take(&f->m, &f->e) == -1 ||
 	    fwd_setup(f, t, req, err, errlen) == -1 ||
 	    curl_multi_add_handle(f->m, f->e) != CURLM_OK) {
 		fwd_free(&f);
@@ -469,10 +625,14 @@ fwd_free(struct fwd **fp)
 		return;
 	if (f->m != NULL && f->e != NULL)
 		curl_multi_remove_handle(f->m, f->e);
-	if (f->e != NULL)
-		curl_easy_cleanup(f->e);
-	if (f->m != NULL)
-		curl_multi_cleanup(f->m);
+	/* Handles of a transfer cut short (paused, failed, or whose answer
+	 * was not read to its end) are not worth the doubt: freed. */
+	if (f->m != NULL && f->e != NULL && f->done &&
+	    f->result == CURLE_OK && !f->head_bad && !f->paused &&
+	    f->off == f->len)
+		handles_put(f->m, f->e);
+	else
+		handles_free(f->m, f->e);
 	upstream_headers_free(&f->hdrs);	/* wipes the credential */
 	head_reset(f);
 	free(f->buf);
