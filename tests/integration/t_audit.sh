@@ -81,6 +81,13 @@ offline "$T/deleted.jsonl" 2>"$T/err"; eq "a line deleted: exit 1" "$?" 1
 contains "naming the seq" "$(cat "$T/err")" "broken at seq 6"
 head -n -2 "$T/export.jsonl" >"$T/cut.jsonl"
 offline "$T/cut.jsonl" 2>/dev/null; eq "a cut export: exit 1" "$?" 1
+# A second implementation, written from docs/audit.md, agrees.
+if python3 -c 'import cryptography' 2>/dev/null; then
+	check "docs/audit_verify.py verifies the export" \
+	    python3 docs/audit_verify.py "$T/export.jsonl" "$PK"
+	python3 docs/audit_verify.py "$T/edited.jsonl" "$PK" >"$T/out"
+	eq "and finds the edit at the same seq" "$(cut -d: -f1 "$T/out")" "bad seq 4"
+fi
 other=$(head -c 32 /dev/urandom | base64)
 KEYD_SOCKET=/nonexistent "$KEYCTL" audit verify --file "$T/export.jsonl" --pubkey "$other" >/dev/null 2>"$T/err"
 eq "another key: exit 1" "$?" 1
