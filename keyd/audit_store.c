@@ -69,15 +69,41 @@ cols_make(void)
 	snprintf(marks + m, sizeof(marks) - m, "?");
 }
 
-/* Record the error; the OS's errno says what "disk I/O error" was. */
+/* "disk I/O error" alone does not say what to fix. */
+static const char *
+io_detail(sqlite3 *db)
+{
+	int e = sqlite3_system_errno(db);
+
+	if (e != 0)
+		return strerror(e);
+	switch (sqlite3_extended_errcode(db)) {
+	case SQLITE_IOERR_WRITE:
+		return "a write failed: disk full, file read-only or immutable, "
+		    "or a file size limit";
+	case SQLITE_IOERR_FSYNC:
+	case SQLITE_IOERR_DIR_FSYNC:
+		return "fsync failed";
+	case SQLITE_IOERR_TRUNCATE:
+		return "truncate failed";
+	case SQLITE_IOERR_SHMOPEN:
+	case SQLITE_IOERR_SHMSIZE:
+	case SQLITE_IOERR_SHMMAP:
+		return "the -shm file cannot be used";
+	default:
+		return NULL;
+	}
+}
+
+/* Record the error, with what the OS said where sqlite knows it. */
 static int
 fail(struct audit_store *as, const char *what)
 {
-	int e = as->db != NULL ? sqlite3_system_errno(as->db) : 0;
+	const char *d = as->db != NULL ? io_detail(as->db) : NULL;
 
 	snprintf(as->err, sizeof(as->err), "audit.db: %s: %s%s%s%s", what,
 	    as->db != NULL ? sqlite3_errmsg(as->db) : "not open",
-	    e != 0 ? " (" : "", e != 0 ? strerror(e) : "", e != 0 ? ")" : "");
+	    d != NULL ? " (" : "", d != NULL ? d : "", d != NULL ? ")" : "");
 	return -1;
 }
 
