@@ -82,6 +82,8 @@ admin_target(struct audit_rec *r, const char *op, json_t *args,
 	if (s == NULL)
 		s = str_of(result, "client");
 	AUDIT_SET(r, client, s);
+	if (strncmp(op, "upstream.", 9) == 0)
+		AUDIT_SET(r, upstream, str_of(args, "name"));
 	if ((s = str_of(result, "key_id")) == NULL &&
 	    (s = str_of(result, "token_id")) == NULL &&
 	    (s = str_of(args, "key_id")) == NULL &&

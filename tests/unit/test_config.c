@@ -414,6 +414,70 @@ test_override(void **state)
 	assert_int_equal(c.access_token_ttl, 15 * 60);
 }
 
+/* The audit settings: defaults, each accepted form, each refusal. */
+static void
+test_audit_settings(void **state)
+{
+	static const struct {
+		const char *name, *value, *why;
+	} bad[] = {
+		{ "audit_sync", "yes", "audit_sync: bad value \"yes\" (use on or "
+		    "off)" },
+		{ "audit_checkpoint_records", "0", "audit_checkpoint_records: "
+		    "bad number \"0\" (use 1 to 1000000)" },
+		{ "audit_checkpoint_records", "1000001", NULL },
+		{ "audit_checkpoint_interval", "10", "audit_checkpoint_interval: "
+		    "bad duration \"10\" (use a unit: s, m, h, d)" },
+		{ "audit_checkpoint_interval", "2d", "audit_checkpoint_interval: "
+		    "2d is out of range (1s to 24h)" },
+		{ "audit_retention", "never", NULL },
+	};
+	struct config	c;
+	char		err[CONFIG_ERR_MAX];
+	size_t		i;
+
+	(void)state;
+	config_defaults(&c);
+	assert_int_equal(c.audit_sync, 1);
+	assert_int_equal(c.audit_cp_records, 1000);
+	assert_int_equal(c.audit_cp_interval, 10);
+	assert_int_equal(c.audit_retention, 90 * 24 * 3600);
+	assert_int_equal(config_set(&c, "audit_sync", "off", "t", err,
+	    sizeof(err)), 0);
+	assert_int_equal(config_set(&c, "audit_checkpoint_records", "50", "t",
+	    err, sizeof(err)), 0);
+	assert_int_equal(config_set(&c, "audit_checkpoint_interval", "1m", "t",
+	    err, sizeof(err)), 0);
+	assert_int_equal(config_set(&c, "audit_retention", "off", "t", err,
+	    sizeof(err)), 0);
+	assert_int_equal(c.audit_sync, 0);
+	assert_int_equal(c.audit_cp_records, 50);
+	assert_int_equal(c.audit_cp_interval, 60);
+	assert_int_equal(c.audit_retention, 0);
+	assert_int_equal(config_set(&c, "audit_retention", "30d", "t", err,
+	    sizeof(err)), 0);
+	assert_int_equal(c.audit_retention, 30 * 24 * 3600);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		assert_int_equal(config_set(&c, bad[i].name, bad[i].value, "t",
+		    err, sizeof(err)), -1);
+		if (bad[i].why != NULL)
+			assert_string_equal(err + 3, bad[i].why);
+	}
+	/* the file goes next to the store unless placed elsewhere */
+	config_defaults(&c);
+	assert_int_equal(config_set(&c, "state_dir", "/var/lib/keyd", "t",
+	    err, sizeof(err)), 0);
+	assert_int_equal(config_finish(&c, err, sizeof(err)), 0);
+	assert_string_equal(c.audit_path, "/var/lib/keyd/audit.db");
+	config_defaults(&c);
+	assert_int_equal(config_set(&c, "state_dir", "/var/lib/keyd", "t",
+	    err, sizeof(err)), 0);
+	assert_int_equal(config_set(&c, "audit_path", "/srv/audit/a.db", "t",
+	    err, sizeof(err)), 0);
+	assert_int_equal(config_finish(&c, err, sizeof(err)), 0);
+	assert_string_equal(c.audit_path, "/srv/audit/a.db");
+}
+
 static void
 test_finish_derives_paths(void **state)
 {
@@ -624,6 +688,7 @@ main(void)
 		    teardown),
 		cmocka_unit_test(test_path_too_long),
 		cmocka_unit_test_setup_teardown(test_override, setup, teardown),
+		cmocka_unit_test(test_audit_settings),
 		cmocka_unit_test(test_finish_derives_paths),
 		cmocka_unit_test(test_finish_long_paths),
 		cmocka_unit_test(test_finish_tls_off),
