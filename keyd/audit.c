@@ -246,6 +246,5 @@ int
 audit_reader(struct audit *a, struct audit_store **as, char *err,
     size_t errlen)
 {
-	audit_reading(a);
 	return audit_store_open(a->path, AUDIT_STORE_READ, 0, as, err, errlen);
 }

@@ -84,9 +84,10 @@ void audit_status(struct audit *a, struct audit_status *s);
 void audit_pubkey(const struct audit *a, unsigned char pk[AUDIT_PK_LEN]);
 
 /* A read-only connection to audit.db for queries and verification,
- * separate from the writer's; close with audit_store_close. While any
- * reader works through the log, call audit_reading at least once a
- * minute: retention then leaves the log alone. 0, or -1 with ERR. */
+ * separate from the writer's; close with audit_store_close. 0, or -1
+ * with ERR. A walk through the whole log (verify, export) calls
+ * audit_reading at least once a minute, so that retention does not cut
+ * the records under it; a query or a tail need not. */
 int audit_reader(struct audit *a, struct audit_store **as, char *err,
     size_t errlen) __attribute__((warn_unused_result));
 void audit_reading(struct audit *a);
