@@ -43,6 +43,8 @@ struct fwd {
 	int		 done;		/* the transfer ended */
 	CURLcode	 result;
 	int		 paused;
+	int64_t		 waited_ns;	/* spent waiting for the upstream */
+	int64_t		 timeout_ns;	/* the upstream's --timeout */
 	int		 head_bad;	/* past the header bounds */
 	size_t		 head_bytes;
 	size_t		 nh;
@@ -260,6 +262,15 @@ fwd_strerror(enum fwd_err e)
 	return "unknown error";
 }
 
+static int64_t
+mono_ns(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (int64_t)t.tv_sec * 1000000000 + t.tv_nsec;
+}
+
 /* Hop-by-hop headers (RFC 9110 §7.6.1) and those MHD writes itself. */
 static int
 hdr_dropped(const char *name, size_t n)
@@ -411,6 +422,7 @@ fwd_step(struct fwd *f)
 {
 	CURLMsg	*msg;
 	int	 running, left;
+	int64_t	 t0 = mono_ns();
 
 	curl_multi_perform(f->m, &running);
 	while ((msg = curl_multi_info_read(f->m, &left)) != NULL)
@@ -420,6 +432,15 @@ fwd_step(struct fwd *f)
 		}
 	if (!f->done && !(f->head_done && f->len > f->off))
 		curl_multi_poll(f->m, NULL, 0, FWD_POLL_MS, NULL);
+	/* The upstream's --timeout counts only the time spent here, waiting
+	 * for it: not the time a slow client takes to read what came. */
+	f->waited_ns += mono_ns() - t0;
+	if (!f->done && f->timeout_ns > 0 && f->waited_ns > f->timeout_ns) {
+		f->done = 1;
+		f->result = CURLE_OPERATION_TIMEDOUT;
+		snprintf(f->errbuf, sizeof(f->errbuf), "no complete answer "
+		    "within %lld ms", (long long)(f->timeout_ns / 1000000));
+	}
 }
 
 static int
@@ -491,7 +512,14 @@ fwd_setup(struct fwd *f, const struct fwd_target *t,
 	curl_easy_setopt(e, CURLOPT_TCP_NODELAY, 1L);
 	curl_easy_setopt(e, CURLOPT_HTTP_VERSION, CURL_HTTP_VERSION_1_1);
 	fwd_method(f, req);
-	return fwd_headers(f, t, req, err, errlen);
+	if (fwd_headers(f, t, req, err, errlen) == -1)
+		return -1;
+	/* libcurl's total timeout would count the time a slow client takes
+	 * to read and cut a large answer midway: fwd_step keeps the
+	 * upstream's timeout instead. */
+	f->timeout_ns = t->up->timeout_ms * 1000000;
+	return curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, 0L) == CURLE_OK ? 0 :
+	    -1;
 }
 
 static enum fwd_err
