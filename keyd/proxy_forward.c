@@ -132,6 +132,18 @@ proxy_forward(struct pctx *x)
 		return;
 	}
 	x->upstream_status = fwd_status(x->fwd);
+	if (x->upstream_status == 401) {
+		/* The client's credential was keyd's to check, and it passed:
+		 * a 401 is about keyd's credential for the upstream. Passed
+		 * on, it would tell the client to drop a valid token. */
+		fwd_free(&x->fwd);
+		log_event(LOG_WARN, "proxy.upstream_refused_credential",
+		    "id=%s upstream=%s", x->req->request_id, x->up->name);
+		proxy_refuse(x, 502, NULL, "upstream %s refused keyd's "
+		    "credential for it (401); an operator can check it with "
+		    "keyctl upstream test %s", x->up->name, x->up->name);
+		return;
+	}
 	x->resp->status = (unsigned)x->upstream_status;
 	for (i = 0; i < fwd_header_count(x->fwd); i++) {
 		fwd_header(x->fwd, i, &name, &value);
