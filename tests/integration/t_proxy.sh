@@ -37,6 +37,10 @@ cat >"$T/p.json" <<'JSON'
     ],
     "limits": {"max_body": "4KiB", "max_bulk_operations": 3}
   },
+  "remote": {
+    "rules": [{"effect": "allow", "resources": ["User"], "operations": ["read"]}],
+    "limits": {"source": ["10.0.0.0/8"]}
+  },
   "throttled": {
     "rules": [{"effect": "allow", "resources": ["User"], "operations": ["read", "search"]}],
     "limits": {"rate": "1/m", "burst": 2}
@@ -48,6 +52,7 @@ newkey() { "$KEYCTL" client create "$1" --role "$2" --json | jq -r .key | tee -a
 ADMIN=$(newkey admin-c admin)
 NARROW=$(newkey narrow-c narrow)
 SLOW=$(newkey slow-c throttled)
+FAR=$(newkey far-c remote)
 
 # req CRED METHOD PATH [curl args…]: through keyd (CRED "" sends no
 # Authorization). Sets $code, $out, $hdrs and $rid (the X-Request-Id keyd
@@ -143,6 +148,13 @@ req "$NARROW" PATCH "/hr/Users/$TID" -H "$SCIM" -d '{"schemas":["'$PATCHOP'"],
     "Operations":[{"op":"replace","path":"displayName","value":"Target"}]}'
 eq "what the narrow role may do passes: 200" "$code" 200
 
+req "$FAR" GET "/hr/Users/$TID"
+refused "a valid key from outside the role's limits.source" 403
+contains "says where from" "$(echo "$out" | jq -r .detail)" "may not connect from 127.0.0.1"
+"$KEYCTL" client disable far-c >/dev/null
+req "$FAR" GET "/hr/Users/$TID"
+refused "a disabled client's key" 401
+
 TOK_R=$(token_for narrow-c "$NARROW" -d scope=scim:User.read); remember "$TOK_R" >/dev/null
 req "$TOK_R" GET /hr/Users
 refused "a search outside the token's scope" 403
@@ -209,6 +221,17 @@ req "$ADMIN" POST /hr/Users -H 'Content-Type: text/plain' -d '{"schemas":["'$COR
 refused "text/plain" 415
 req "$ADMIN" POST /hr/Users -d '{"schemas":["'$CORE':User"],"userName":"form"}'
 refused "curl's default form content type" 415
+
+# the upstream refusing keyd's own credential is keyd's problem, not the
+# client's: a 502, never the upstream's 401 and its challenge
+printf 'not-the-upstream-token\n' >"$T/wrongtok"
+"$KEYCTL" upstream add hr-badcred --url "$UPSTREAM_URL" --bearer-file "$T/wrongtok" >/dev/null ||
+    nok "upstream add hr-badcred"
+req "$ADMIN" GET "/hr-badcred/Users/$TID"
+eq "the upstream refuses keyd's credential: 502" "$code" 502
+eq "a SCIM Error" "$(echo "$out" | jq -r '.schemas[0] + " " + .status')" "$ERROR_URN 502"
+eq "without the upstream's WWW-Authenticate" "$(header WWW-Authenticate)" ""
+contains "the detail says whose credential" "$(echo "$out" | jq -r .detail)" "refused keyd's credential"
 
 # --- 429 -----------------------------------------------------------------------
 req "$SLOW" GET "/hr/Users/$TID"
