@@ -32,7 +32,9 @@ contains() { # contains NAME HAYSTACK NEEDLE
 free_port() {
 	local p
 	for _ in $(seq 1 50); do
-		p=$((20000 + RANDOM % 30000))
+		# below 32768: outside the ephemeral range, whose ports a
+		# busy machine's outgoing and TIME_WAIT sockets hold
+		p=$((10000 + RANDOM % 22000))
 		if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then
 			echo "$p"; return 0
 		fi
@@ -43,7 +45,19 @@ free_port() {
 keyd_init() { "$KEYD" init --state "$STATE" "$@" >"$T/init.out" 2>&1; }
 
 # Start keyd on a free port; wait until /healthz answers. Extra args: -o …
+# A port free_port found can be taken before keyd binds it (ephemeral
+# ports of other connections on a busy machine): then try another one.
 keyd_start() {
+	local try
+	for try in 1 2 3 4 5; do
+		keyd_start_once "$@" && return 0
+		[ -z "$KEYD_PID" ] || return 1
+		tail -n 2 "$LOG" | grep -q "Address already in use" || return 1
+	done
+	return 1
+}
+
+keyd_start_once() {
 	PORT=$(free_port)
 	"$KEYD" -c "$STATE/keyd.conf" -o "listen=127.0.0.1:$PORT" "$@" \
 	    >>"$LOG" 2>&1 &
@@ -52,7 +66,11 @@ keyd_start() {
 	for _ in $(seq 1 400); do
 		if curl -s -o /dev/null --cacert "$STATE/tls/cert.pem" \
 		    "https://127.0.0.1:$PORT/healthz"; then return 0; fi
-		kill -0 "$KEYD_PID" 2>/dev/null || return 1
+		if ! kill -0 "$KEYD_PID" 2>/dev/null; then
+			wait "$KEYD_PID" 2>/dev/null
+			KEYD_PID=
+			return 1
+		fi
 		sleep 0.05
 	done
 	return 1
