@@ -401,7 +401,10 @@ on_body(char *data, size_t size, size_t nmemb, void *cls)
 			f->len -= f->off;
 			f->off = 0;
 		}
-		cap = f->cap ? f->cap : 16384;
+		/* First: what Content-Length announced (a small answer
+		 * takes a small block), else 16 KiB. */
+		cap = f->cap ? f->cap : f->clen > 0 && f->clen <= FWD_BUF_MAX ?
+		    (size_t)f->clen : 16384;
 		while (cap < f->len + n)
 			cap *= 2;
 		if (cap != f->cap) {
