@@ -132,6 +132,7 @@ refused "an admin token" 403
 req "$NARROW" PATCH "/hr/Users/$TID" -H "$SCIM" -d '{"schemas":["'$PATCHOP'"],
     "Operations":[{"op":"add","path":"roles","value":[{"value":"admin"}]}]}'
 refused "a narrow role writing roles" 403
+DENY_RID=$rid
 contains "the detail is the decision's reason" "$(echo "$out" | jq -r .detail)" "forbids writing attribute roles"
 eq "the upstream's user has no roles" "$(ustate | jq -c --arg id "$TID" '.users[] | select(.id == $id) | .roles // []')" '[]'
 req "$NARROW" PUT "/hr/Users/$TID" -H "$SCIM" -d '{"schemas":["'$CORE':User"],"userName":"target",
@@ -224,6 +225,7 @@ printf 'not-the-upstream-token\n' >"$T/wrongtok"
 "$KEYCTL" upstream add hr-badcred --url "$UPSTREAM_URL" --bearer-file "$T/wrongtok" >/dev/null ||
     nok "upstream add hr-badcred"
 req "$ADMIN" GET "/hr-badcred/Users/$TID"
+BAD_RID=$rid
 eq "the upstream refuses keyd's credential: 502" "$code" 502
 eq "a SCIM Error" "$(echo "$out" | jq -r '.schemas[0] + " " + .status')" "$ERROR_URN 502"
 eq "without the upstream's WWW-Authenticate" "$(header WWW-Authenticate)" ""
@@ -246,6 +248,7 @@ req "$ADMIN" GET "/hr/Users/$TID" -H "Cookie: session=s3cr3t" -H "Proxy-Authoriz
     -H "Connection: keep-alive, X-Hop" -H "X-Hop: hop" -H "X-Custom: kept" \
     -H "X-Request-Id: client-chosen" -H "X-Forwarded-For: 203.0.113.9"
 eq "a GET with the client's headers: 200" "$code" 200
+FWD_RID=$rid
 h=$(ulog_last .headers)
 eq "the upstream got its own credential, not the client's" "$(echo "$h" | jq -r .authorization)" "Bearer $UPSTREAM_TOKEN"
 eq "no Cookie, Proxy-Authorization or Connection-named header" \
@@ -326,14 +329,25 @@ eq "the upstream hangs past --timeout 1s: 504" "$code" 504
 eq "a SCIM Error" "$(echo "$out" | jq -r '.schemas[0] + " " + .status')" "$ERROR_URN 504"
 check "within a few seconds" test $(( ($(date +%s%N) - t0) / 1000000 )) -lt 4000
 
+# --- the audit log ----------------------------------------------------------------
+"$KEYCTL" --json audit query --event scim.request >"$T/audit.jsonl"
+arec() { jq -sc --arg r "$1" "[.[] | select(.request_id == \$r)] | map($2)" "$T/audit.jsonl"; }
+eq "the audit log records the policy deny" "$(arec "$DENY_RID" '[.client, .decision, .rule, .status, .upstream_status]')" \
+    '[["narrow-c","deny","narrow#1",403,null]]'
+eq "and the forwarded request with the upstream's status" "$(arec "$FWD_RID" '[.decision, .status, .upstream_status, .method]')" \
+    '[["allow",200,200,"GET"]]'
+eq "and the upstream's 401 behind a 502" "$(arec "$BAD_RID" '[.decision, .status, .upstream_status]')" \
+    '[["error",502,401]]'
+eq "keyctl audit verify passes" "$("$KEYCTL" --json audit verify | jq -r .valid)" true
+
 # --- no key or token in clear, anywhere ----------------------------------------
 leaks=0
 while IFS= read -r s; do
 	[ -n "$s" ] || continue
-	for f in "$STATE"/keyd.db* "$LOG"; do
+	for f in "$STATE"/*.db* "$LOG"; do
 		grep -qF -- "$s" "$f" && { leaks=$((leaks + 1)); echo "     found in $f"; }
 	done
 done <"$SECRETS"
-eq "none of $(grep -c . "$SECRETS") secrets in keyd.db* or the log" "$leaks" 0
+eq "none of $(grep -c . "$SECRETS") secrets in keyd.db*, audit.db* or the log" "$leaks" 0
 
 finish

@@ -206,10 +206,10 @@ case "$log" in *"$KEY"*) nok "the key never reached the upstream" ;; *) ok "the 
 leaks=0
 while IFS= read -r s; do
 	[ -n "$s" ] || continue
-	for f in "$STATE"/keyd.db* "$LOG"; do
+	for f in "$STATE"/*.db* "$LOG"; do
 		grep -qF -- "$s" "$f" && { leaks=$((leaks + 1)); echo "     found in $f"; }
 	done
 done <"$SECRETS"
-eq "no key or upstream token in keyd.db* or the log" "$leaks" 0
+eq "no key or upstream token in keyd.db*, audit.db* or the log" "$leaks" 0
 
 finish

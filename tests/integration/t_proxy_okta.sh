@@ -176,10 +176,10 @@ eq "the upstream refused nothing" "$(echo "$log" | jq '[.requests[] | select(.au
 leaks=0
 while IFS= read -r s; do
 	[ -n "$s" ] || continue
-	for f in "$STATE"/keyd.db* "$LOG"; do
+	for f in "$STATE"/*.db* "$LOG"; do
 		grep -qF -- "$s" "$f" && { leaks=$((leaks + 1)); echo "     found in $f"; }
 	done
 done <"$SECRETS"
-eq "no key, token or upstream token in keyd.db* or the log" "$leaks" 0
+eq "no key, token or upstream token in keyd.db*, audit.db* or the log" "$leaks" 0
 
 finish
