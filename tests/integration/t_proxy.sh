@@ -166,6 +166,18 @@ contains "names the operation" "$(echo "$out" | jq -r .detail)" "bulk operation 
 eq "no bulk user upstream" "$(ustate | jq '[.users[] | select(.userName == "bulk-one")] | length')" 0
 eq "no /Bulk in the upstream's log" "$(curl -s "$UPSTREAM_TEST/log" | jq '[.requests[] | select(.path == "/Bulk")] | length')" 0
 
+req "$NARROW" POST /hr/Bulk -H "$SCIM" -d '{"schemas":["'$BULKREQ'"],"Operations":[
+  {"method":"POST","path":"/Users","bulkId":"b1","data":{"schemas":["'$CORE':User"],"userName":"bulk-one","active":"True"}},
+  {"method":"PATCH","path":"/Users/'$TID'","data":{"schemas":["'$PATCHOP'"],
+   "Operations":[{"op":"Replace","path":"title","value":"Tester"}]}}]}'
+eq "the same Bulk without it: 200" "$code" 200
+eq "both operations ran upstream" "$(echo "$out" | jq -r '[.Operations[].status] | join(",")')" 201,200
+eq "forwarded normalised" "$(ulog_last '[.body.Operations[0].data.active, .body.Operations[1].data.Operations[0].op]')" \
+    '[true,"replace"]'
+req "$NARROW" POST /hr/Users/.search -H "$SCIM" -d '{"schemas":["urn:ietf:params:scim:api:messages:2.0:SearchRequest"],
+    "filter":"userName eq \"bulk-one\"","attributes":["userName"]}'
+eq "POST /Users/.search: 200, found" "$code $(echo "$out" | jq -r .totalResults)" "200 1"
+
 # --- 400 by scimType -----------------------------------------------------------
 req "$ADMIN" GET '/hr/Users?filter=userName%20eq'
 refused "a broken filter" 400 invalidFilter
@@ -188,7 +200,7 @@ refused "a PATCH of readOnly meta.created" 400 mutability
 req "$ADMIN" PATCH "/hr/Users/$TID" -H "$SCIM" -d '{"schemas":["'$PATCHOP'"],"Operations":[{"op":"remove"}]}'
 refused "a remove without a path" 400 noTarget
 eq "after the 400s the user is unchanged" "$(ustate | jq -c --arg id "$TID" '.users[] | select(.id == $id) |
-    [.userName, .active, .displayName]')" '["target",true,"Target"]'
+    [.userName, .active, .displayName, .title]')" '["target",true,"Target","Tester"]'
 
 # --- 404, 405, 413, 415 -------------------------------------------------------
 req "$ADMIN" GET /nope/Users
