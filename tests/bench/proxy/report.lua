@@ -1,0 +1,9 @@
+-- wrk's report for tests/bench/bench_proxy.sh: one line it can parse.
+-- Latencies are in microseconds.
+done = function(summary, latency, requests)
+	local e = summary.errors
+	io.write(string.format("BENCH requests=%d duration_us=%d p50_us=%d " ..
+	    "p99_us=%d non2xx=%d sockerr=%d\n", summary.requests,
+	    summary.duration, latency:percentile(50), latency:percentile(99),
+	    e.status, e.connect + e.read + e.write + e.timeout))
+end
