@@ -35,7 +35,7 @@
 #include "keyd/server.h"
 
 #define PEM_MAX		(64 * 1024)
-#define CONN_MEM_LIMIT	(256 * 1024)
+#define CONN_MEM_LIMIT	(64 * 1024)	/* MHD zeroes it after each request */
 #define CONN_TIMEOUT_S	30
 #define DRAIN_MAX	(16u * 1024 * 1024)
 
@@ -223,6 +223,16 @@ stream_free(void *cls)
 	free(st);
 }
 
+/* MHD allocates (and clears) one block per streamed response: size it to
+ * the body when the body is small. */
+static size_t
+stream_block(int64_t len)
+{
+	if (len < 0 || len > 64 * 1024)
+		return 64 * 1024;
+	return len < 4096 ? 4096 : (size_t)len;
+}
+
 /* The MHD response for RESP: its streamed body, or its JSON body. */
 static struct MHD_Response *
 response_body(struct http_resp *resp)
@@ -239,8 +249,9 @@ response_body(struct http_resp *resp)
 		st->free_cls = resp->reader_free;
 		resp->reader_free = NULL;	/* MHD owns it now */
 		mr = MHD_create_response_from_callback(resp->reader_len < 0 ?
-		    MHD_SIZE_UNKNOWN : (uint64_t)resp->reader_len, 64 * 1024,
-		    stream_read, st, stream_free);
+		    MHD_SIZE_UNKNOWN : (uint64_t)resp->reader_len,
+		    stream_block(resp->reader_len), stream_read, st,
+		    stream_free);
 		if (mr == NULL)
 			stream_free(st);
 		return mr;

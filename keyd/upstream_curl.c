@@ -154,16 +154,21 @@ static int
 bearer_header(const struct upstream *u, struct curl_slist **headers)
 {
 	struct curl_slist	*l;
-	size_t			 n = strlen(BEARER_PREFIX) + u->secret_len + 1;
-	char			*line;
+	/* On the stack and wiped, not in sodium_malloc memory: a guarded
+	 * allocation maps, locks and unmaps pages on every request (half of
+	 * the proxy's CPU under load, docs/benchmarks.md), and libcurl copies
+	 * the line into ordinary memory anyway, which upstream_headers_free
+	 * wipes. */
+	char			 line[sizeof(BEARER_PREFIX) + UPSTREAM_BEARER_MAX];
+	size_t			 p = strlen(BEARER_PREFIX);
 
-	if ((line = sodium_malloc(n)) == NULL)
+	if (u->secret_len > UPSTREAM_BEARER_MAX)
 		return -1;
-	memcpy(line, BEARER_PREFIX, strlen(BEARER_PREFIX));
-	memcpy(line + strlen(BEARER_PREFIX), u->secret, u->secret_len);
-	line[n - 1] = '\0';
+	memcpy(line, BEARER_PREFIX, p);
+	memcpy(line + p, u->secret, u->secret_len);
+	line[p + u->secret_len] = '\0';
 	l = curl_slist_append(*headers, line);
-	sodium_free(line);
+	sodium_memzero(line, sizeof(line));
 	if (l == NULL)
 		return -1;
 	*headers = l;
