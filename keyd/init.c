@@ -146,8 +146,8 @@ root_key_get(const struct init_opts *o, const struct layout *l,
 	    == -1)
 		goto out;
 	if (n < INIT_PASS_MIN) {
-		snprintf(err, errlen, "the passphrase in %s is %zd bytes; use "
-		    "at least %d", o->passphrase_file, n, INIT_PASS_MIN);
+		snprintf(err, errlen, "the passphrase in %s is too short: use "
+		    "at least %d bytes", o->passphrase_file, INIT_PASS_MIN);
 		goto out;
 	}
 	randombytes_buf(salt, sizeof(salt));

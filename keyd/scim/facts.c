@@ -11,6 +11,7 @@
 #include <jansson.h>
 
 #include "keyd/form.h"
+#include "keyd/scim/json_depth.h"
 #include "keyd/scim/facts_int.h"
 
 enum scim_facts_err
@@ -155,32 +156,6 @@ scim_facts_schemas_has(const json_t *schemas, const char *urn)
 	return 0;
 }
 
-/* Refuse a body nested deeper than SCIM_FACTS_JSON_DEPTH before jansson
- * builds it. Brackets inside strings do not count; malformed JSON is left
- * for jansson to refuse. */
-static int
-facts_depth_ok(const char *s, size_t len)
-{
-	size_t i;
-	int depth = 0, in_str = 0;
-
-	for (i = 0; i < len; i++) {
-		if (in_str) {
-			if (s[i] == '\\')
-				i++;
-			else if (s[i] == '"')
-				in_str = 0;
-		} else if (s[i] == '"')
-			in_str = 1;
-		else if (s[i] == '{' || s[i] == '[') {
-			if (++depth > SCIM_FACTS_JSON_DEPTH)
-				return 0;
-		} else if (s[i] == '}' || s[i] == ']')
-			depth--;
-	}
-	return 1;
-}
-
 static enum scim_facts_err
 facts_load(struct scim_fx *x, const char *body, size_t len, json_t **out)
 {
@@ -190,7 +165,7 @@ facts_load(struct scim_fx *x, const char *body, size_t len, json_t **out)
 	if (body == NULL || len == 0)
 		return scim_facts_fail(x, SCIM_FACTS_INVALID_SYNTAX, "%s on "
 		    "/%s needs a JSON body", x->f->method, x->f->endpoint);
-	if (!facts_depth_ok(body, len))
+	if (!scim_json_depth_ok(body, len, SCIM_FACTS_JSON_DEPTH))
 		return scim_facts_fail(x, SCIM_FACTS_INVALID_SYNTAX, "the body "
 		    "nests more than %d levels deep", SCIM_FACTS_JSON_DEPTH);
 	/* Duplicate keys are refused: an upstream might keep the other. */

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "keyd/scim/json_depth.h"
 #include "keyd/scim/schema_int.h"
 
 static const struct {
@@ -132,37 +133,12 @@ sv_path(char *out, size_t outlen, const char *a, const char *b)
 	return out;
 }
 
-/* Refuse nesting deeper than SCIM_VALID_JSON_DEPTH before jansson builds
- * it; brackets inside strings do not count. */
-static int
-sv_depth_ok(const char *s, size_t len)
-{
-	size_t i;
-	int depth = 0, in_str = 0;
-
-	for (i = 0; i < len; i++) {
-		if (in_str) {
-			if (s[i] == '\\')
-				i++;
-			else if (s[i] == '"')
-				in_str = 0;
-		} else if (s[i] == '"')
-			in_str = 1;
-		else if (s[i] == '{' || s[i] == '[') {
-			if (++depth > SCIM_VALID_JSON_DEPTH)
-				return 0;
-		} else if (s[i] == '}' || s[i] == ']')
-			depth--;
-	}
-	return 1;
-}
-
 static enum scim_valid_err
 sv_load(struct sv *v, const char *body, size_t len, json_t **out)
 {
 	json_error_t je;
 
-	if (!sv_depth_ok(body, len))
+	if (!scim_json_depth_ok(body, len, SCIM_VALID_JSON_DEPTH))
 		return sv_fail(v, SCIM_VALID_INVALID_SYNTAX, "the body nests "
 		    "more than %d levels deep", SCIM_VALID_JSON_DEPTH);
 	/* jansson's message may quote the text; give only where. */

@@ -1,4 +1,5 @@
 /* libFuzzer target for scim_validate_request and scim_schema_set_load:
+ *   make fuzz builds and runs it (GNUmakefile), or by hand:
  *   mkdir -p build/fuzz && clang -std=c11 -D_GNU_SOURCE -g -O1 -I. \
  *       -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
  *       tests/fuzz/fuzz_scim_schema.c keyd/scim/schema*.c \
