@@ -143,6 +143,18 @@ upstream_stop() {
 	return 0
 }
 
+# proxy_setup NAME: keyd and the test upstream started, the upstream
+# registered with keyd as NAME with its token in $T/uptok. Fails (after
+# a nok naming the step) when any of it does not work.
+proxy_setup() {
+	keyd_init && keyd_start || { nok "keyd starts"; return 1; }
+	upstream_start || { nok "the upstream starts"; return 1; }
+	remember "$UPSTREAM_TOKEN" >/dev/null
+	printf '%s\n' "$UPSTREAM_TOKEN" >"$T/uptok"
+	"$KEYCTL" upstream add "$1" --url "$UPSTREAM_URL" \
+	    --bearer-file "$T/uptok" >/dev/null || { nok "upstream add"; return 1; }
+}
+
 # ucurl PATH [curl args…]: straight to the upstream with its own token.
 ucurl() {
 	local p=$1; shift

@@ -17,12 +17,7 @@ PATCHOP=urn:ietf:params:scim:api:messages:2.0:PatchOp
 BULKREQ=urn:ietf:params:scim:api:messages:2.0:BulkRequest
 ERROR_URN=urn:ietf:params:scim:api:messages:2.0:Error
 
-keyd_init && keyd_start || { nok "keyd starts"; finish; exit 1; }
-upstream_start || { nok "the upstream starts"; finish; exit 1; }
-remember "$UPSTREAM_TOKEN" >/dev/null
-printf '%s\n' "$UPSTREAM_TOKEN" >"$T/uptok"
-"$KEYCTL" upstream add hr --url "$UPSTREAM_URL" --bearer-file "$T/uptok" >/dev/null ||
-    nok "upstream add"
+proxy_setup hr || { finish; exit 1; }
 
 cat >"$T/p.json" <<'JSON'
 {"version": 1, "roles": {

@@ -15,12 +15,7 @@ CORE=urn:ietf:params:scim:schemas:core:2.0
 ENT=urn:ietf:params:scim:schemas:extension:enterprise:2.0:User
 PATCHOP=urn:ietf:params:scim:api:messages:2.0:PatchOp
 
-keyd_init && keyd_start || { nok "keyd starts"; finish; exit 1; }
-upstream_start || { nok "the upstream starts"; finish; exit 1; }
-remember "$UPSTREAM_TOKEN" >/dev/null
-printf '%s\n' "$UPSTREAM_TOKEN" >"$T/uptok"
-"$KEYCTL" upstream add hr --url "$UPSTREAM_URL" --bearer-file "$T/uptok" >/dev/null ||
-    nok "upstream add"
+proxy_setup hr || { finish; exit 1; }
 
 cat >"$T/p.json" <<'JSON'
 {"version": 1, "roles": {

@@ -15,12 +15,7 @@ SCIM='Content-Type: application/scim+json; charset=utf-8'
 CORE=urn:ietf:params:scim:schemas:core:2.0
 PATCHOP=urn:ietf:params:scim:api:messages:2.0:PatchOp
 
-keyd_init && keyd_start || { nok "keyd starts"; finish; exit 1; }
-upstream_start || { nok "the upstream starts"; finish; exit 1; }
-remember "$UPSTREAM_TOKEN" >/dev/null
-printf '%s\n' "$UPSTREAM_TOKEN" >"$T/uptok"
-"$KEYCTL" upstream add directory --url "$UPSTREAM_URL" --bearer-file "$T/uptok" >/dev/null ||
-    nok "upstream add"
+proxy_setup directory || { finish; exit 1; }
 
 cat >"$T/p.json" <<'JSON'
 {"version": 1, "roles": {
