@@ -1,6 +1,7 @@
 /* policy_decide: a table of (role, request) -> (effect, rule, reason)
- * against one realistic document, then bulk requests, limits, source
- * addresses, the facts helpers and malformed facts. */
+ * against one realistic document (policy_doc.h), then bulk requests, the
+ * facts helpers, malformed facts and combined where. Limits and source
+ * addresses: test_policy_limits.c. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -15,64 +16,8 @@
 #include <string.h>
 
 #include "policy/policy.h"
+#include "tests/unit/policy_doc.h"
 
-/* The document, with ' for " so that it reads as JSON. */
-static const char doc_src[] =
-"{'version': 1, 'roles': {"
-" 'scim-provisioner': {'rules': ["
-"  {'effect': 'allow', 'upstreams': ['*'], 'resources': ['User'],"
-"   'operations': ['create', 'read', 'search', 'replace', 'patch']},"
-"  {'effect': 'deny', 'resources': ['User'],"
-"   'operations': ['create', 'replace', 'patch'],"
-"   'attributes': ['roles', 'entitlements', 'x509Certificates',"
-"    'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager']},"
-"  {'effect': 'allow', 'resources': ['Group'],"
-"   'operations': ['read', 'search', 'patch'],"
-"   'attributes': ['members', 'displayName']},"
-"  {'effect': 'deny', 'resources': ['Group'], 'operations': ['patch', 'delete'],"
-"   'where': {'displayName': ['Administrators', 'Domain Admins']}},"
-"  {'effect': 'allow', 'operations': ['bulk', 'discover']}],"
-"  'limits': {'rate': '50/s', 'burst': 100, 'max_body': '256KiB',"
-"   'max_bulk_operations': 3, 'token_ttl': '15m', 'key_max_age': '90d',"
-"   'key_overlap': '7d', 'source': ['10.0.0.0/8', '127.0.0.0/8', '::1/128']}},"
-" 'scim-reader': {'rules': ["
-"  {'effect': 'allow', 'resources': ['*'],"
-"   'operations': ['read', 'search', 'discover']}],"
-"  'limits': {'rate': '10/m'}},"
-" 'scim-admin': {'rules': ["
-"  {'effect': 'allow', 'resources': ['*'], 'operations': ['*']}]},"
-" 'hr-sync': {'rules': ["
-"  {'effect': 'allow', 'upstreams': ['hr'], 'resources': ['User'],"
-"   'operations': ['create', 'replace', 'patch'],"
-"   'attributes': ['userName', 'name', 'emails', 'active', 'externalId',"
-"    'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User']},"
-"  {'effect': 'allow', 'upstreams': ['hr'], 'resources': ['User'],"
-"   'operations': ['read', 'search', 'delete']},"
-"  {'effect': 'deny', 'resources': ['User'], 'operations': ['search', 'read'],"
-"   'attributes': ['x509Certificates', 'emails.value']},"
-"  {'effect': 'deny', 'resources': ['User'], 'operations': ['delete', 'patch'],"
-"   'where': {'id': ['admin-*', 'root']}},"
-"  {'effect': 'deny', 'upstreams': ['hr'], 'resources': ['User'],"
-"   'operations': ['patch', 'replace'], 'attributes': ['name.familyName']},"
-"  {'effect': 'allow', 'upstreams': ['hr'], 'operations': ['bulk']}]},"
-" 'team-lead': {'rules': ["
-"  {'effect': 'allow', 'resources': ['Group'],"
-"   'operations': ['patch', 'delete', 'replace'],"
-"   'where': {'displayName': ['team-*']}},"
-"  {'effect': 'allow', 'resources': ['Group'],"
-"   'operations': ['create', 'read', 'search']},"
-"  {'effect': 'deny', 'resources': ['Group'],"
-"   'operations': ['read', 'patch', 'delete', 'replace'],"
-"   'where': {'id': ['sys-*']}},"
-"  {'effect': 'deny', 'resources': ['Group'], 'operations': ['create'],"
-"   'where': {'displayName': ['Administrators']}}]},"
-" 'device-reader': {'rules': ["
-"  {'effect': 'allow', 'resources': ['Device'], 'operations': ['read', 'search']}]},"
-" 'nobody': {'rules': []},"
-" 'no-bulk': {'rules': ["
-"  {'effect': 'allow', 'operations': ['*']},"
-"  {'effect': 'deny', 'operations': ['bulk', 'delete']}]}"
-"}}";
 
 #define SP	"scim-provisioner"
 #define RD	"scim-reader"
@@ -547,25 +492,10 @@ static const struct tcase cases[] = {
 	  .eff = ALLOW, .rule = NK "#0", .why = "allows discover" },
 };
 
-static struct policy_set *
-load_doc(void)
-{
-	struct policy_set	*set = NULL;
-	struct policy_error	 err;
-	char			 doc[sizeof(doc_src)];
-	size_t			 i;
-
-	for (i = 0; i < sizeof(doc_src); i++)
-		doc[i] = doc_src[i] == '\'' ? '"' : doc_src[i];
-	if (policy_load(doc, strlen(doc), &set, &err) != 0)
-		fail_msg("policy_load: %s: %s", err.path, err.msg);
-	return set;
-}
-
 static int
 setup(void **state)
 {
-	*state = load_doc();
+	*state = policy_doc_load();
 	return *state == NULL ? -1 : 0;
 }
 
@@ -925,129 +855,6 @@ test_facts_helpers(void **state)
 	assert_string_equal(policy_op_name((enum policy_op)99), "?");
 }
 
-static void
-test_limits(void **state)
-{
-	const struct policy_set	*set = *state;
-	struct policy_limits	 l;
-
-	assert_int_equal(policy_role_limits(set, SP, &l), 0);
-	assert_int_equal(l.rate, 50);
-	assert_int_equal(l.rate_period, 1);
-	assert_int_equal(l.burst, 100);
-	assert_int_equal(l.max_body, 256 * 1024);
-	assert_int_equal(l.max_bulk_operations, 3);
-	assert_int_equal(l.token_ttl, 900);
-	assert_int_equal(l.key_max_age, 90 * 86400);
-	assert_int_equal(l.key_overlap, 7 * 86400);
-	assert_int_equal(l.nsource, 3);
-	assert_int_equal(l.source[0].family, AF_INET);
-	assert_int_equal(l.source[0].bits, 8);
-	assert_int_equal(l.source[0].addr[0], 10);
-	assert_int_equal(l.source[2].family, AF_INET6);
-	assert_int_equal(l.source[2].bits, 128);
-	assert_int_equal(l.source[2].addr[15], 1);
-	assert_int_equal(policy_role_limits(set, RD, &l), 0);
-	assert_int_equal(l.rate, 10);
-	assert_int_equal(l.rate_period, 60);
-	assert_int_equal(l.burst + l.max_body + l.max_bulk_operations, 0);
-	assert_int_equal(l.token_ttl + l.key_max_age + l.key_overlap, 0);
-	assert_int_equal(l.nsource, 0);
-	assert_null(l.source);
-	assert_int_equal(policy_role_limits(set, "ghost", &l), -1);
-}
-
-static int
-src_ok(const struct policy_set *set, const char *role, const char *addr)
-{
-	unsigned char	buf[16];
-	int		af = strchr(addr, ':') != NULL ? AF_INET6 : AF_INET;
-
-	if (inet_pton(af, addr, buf) != 1)
-		fail_msg("bad test address %s", addr);
-	return policy_source_allowed(set, role, af, buf);
-}
-
-static void
-test_source(void **state)
-{
-	static const struct {
-		const char	*role, *addr;
-		int		 ok;
-	} t[] = {
-		{ SP, "10.1.2.3", 1 }, { SP, "10.255.255.255", 1 },
-		{ SP, "11.0.0.1", 0 }, { SP, "9.255.255.255", 0 },
-		{ SP, "127.0.0.1", 1 }, { SP, "192.168.1.1", 0 },
-		{ SP, "::1", 1 }, { SP, "::2", 0 }, { SP, "fe80::1", 0 },
-		/* A dual-stack listener's view of an IPv4 client. */
-		{ SP, "::ffff:10.9.9.9", 1 }, { SP, "::ffff:192.168.0.1", 0 },
-		{ SP, "::ffff:127.0.0.1", 1 },
-		/* Not mapped: the IPv4-compatible form is IPv6. */
-		{ SP, "::10.9.9.9", 0 },
-		{ RD, "192.168.1.1", 1 }, { RD, "2001:db8::1", 1 },
-		{ "ghost", "10.1.2.3", 0 },
-	};
-	const struct policy_set	*set = *state;
-	unsigned char		 a[16] = { 10, 0, 0, 1 };
-	size_t			 i;
-
-	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++)
-		if (src_ok(set, t[i].role, t[i].addr) != t[i].ok)
-			fail_msg("source %s for %s: want %d", t[i].addr,
-			    t[i].role, t[i].ok);
-	assert_int_equal(policy_source_allowed(set, SP, AF_UNIX, a), 0);
-	assert_int_equal(policy_source_allowed(set, RD, AF_UNIX, a), 0);
-	assert_int_equal(policy_source_allowed(set, SP, AF_INET, NULL), 0);
-	assert_int_equal(policy_source_allowed(NULL, SP, AF_INET, a), 0);
-	assert_int_equal(policy_source_allowed(set, SP, AF_INET, a), 1);
-}
-
-static struct policy_set *
-load_str(const char *src)
-{
-	struct policy_set	*set = NULL;
-	struct policy_error	 err;
-	char			*doc = strdup(src), *p;
-
-	assert_non_null(doc);
-	for (p = doc; *p != '\0'; p++)
-		if (*p == '\'')
-			*p = '"';
-	if (policy_load(doc, strlen(doc), &set, &err) != 0)
-		fail_msg("policy_load: %s: %s", err.path, err.msg);
-	free(doc);
-	return set;
-}
-
-/* Prefix boundaries that are not whole bytes, and /0. */
-static void
-test_source_prefixes(void **state)
-{
-	static const struct {
-		const char	*addr;
-		int		 ok;
-	} t[] = {
-		{ "172.16.0.0", 1 }, { "172.31.255.255", 1 },
-		{ "172.15.255.255", 0 }, { "172.32.0.0", 0 },
-		{ "2001:db8::1", 1 }, { "2001:db8:ffff::1", 1 },
-		{ "2001:db9::1", 0 }, { "192.0.2.7", 1 }, { "192.0.2.8", 0 },
-	};
-	struct policy_set	*set;
-	size_t			 i;
-
-	(void)state;
-	set = load_str("{'version':1,'roles':{'r':{'rules':[],'limits':"
-	    "{'source':['172.16.0.0/12','2001:db8::/32','192.0.2.7/32']}},"
-	    "'any':{'rules':[],'limits':{'source':['0.0.0.0/0']}}}}");
-	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++)
-		if (src_ok(set, "r", t[i].addr) != t[i].ok)
-			fail_msg("source %s: want %d", t[i].addr, t[i].ok);
-	assert_int_equal(src_ok(set, "any", "203.0.113.9"), 1);
-	assert_int_equal(src_ok(set, "any", "::ffff:203.0.113.9"), 1);
-	assert_int_equal(src_ok(set, "any", "2001:db8::1"), 0);
-	policy_free(&set);
-}
-
 static int
 decide_where(const struct policy_set *set, const char *id, const char *dn,
     struct policy_decision *d)
@@ -1093,7 +900,7 @@ test_where_combined(void **state)
 	size_t			 i;
 
 	(void)state;
-	set = load_str("{'version':1,'roles':{'r':{'rules':["
+	set = policy_doc_load_str("{'version':1,'roles':{'r':{'rules':["
 	    "{'effect':'allow','resources':['Group'],'operations':['patch']},"
 	    "{'effect':'deny','resources':['Group'],'operations':['patch'],"
 	    " 'where':{'displayName':['x'],'id':['g-*']}},"
@@ -1157,9 +964,6 @@ main(void)
 		T(test_bulk_malformed),
 		T(test_malformed_facts),
 		cmocka_unit_test(test_facts_helpers),
-		T(test_limits),
-		T(test_source),
-		cmocka_unit_test(test_source_prefixes),
 		cmocka_unit_test(test_where_combined),
 		cmocka_unit_test(test_many_roles),
 	};
