@@ -66,6 +66,20 @@ http_header_add(struct http_resp *resp, const char *name, const char *value)
 	return 0;
 }
 
+int
+http_hop_by_hop(const char *name, size_t len)
+{
+	static const char *const hop[] = { "connection", "keep-alive",
+	    "proxy-authenticate", "proxy-authorization", "proxy-connection",
+	    "te", "trailer", "transfer-encoding", "upgrade" };
+	size_t i;
+
+	for (i = 0; i < sizeof(hop) / sizeof(*hop); i++)
+		if (strlen(hop[i]) == len && strncasecmp(hop[i], name, len) == 0)
+			return 1;
+	return 0;
+}
+
 const char *
 http_req_header(const struct http_req *req, const char *name)
 {

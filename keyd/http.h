@@ -86,6 +86,11 @@ void http_scim_error(struct http_resp *resp, unsigned status,
 int http_header_add(struct http_resp *resp, const char *name,
     const char *value);
 
+/* 1 when NAME (LEN bytes) is a hop-by-hop header (RFC 9110 §7.6.1:
+ * Connection, Keep-Alive, Proxy-*, TE, Trailer, Transfer-Encoding,
+ * Upgrade), which a proxy never passes on in either direction. */
+int http_hop_by_hop(const char *name, size_t len);
+
 /* The value of request header NAME (case-insensitive), or NULL. */
 const char *http_req_header(const struct http_req *req, const char *name);
 

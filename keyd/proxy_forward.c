@@ -44,14 +44,13 @@ in_connection(const char *conn, const char *name)
 static int
 hdr_dropped(const char *name, const char *conn)
 {
-	static const char *const drop[] = { "connection", "keep-alive",
-	    "proxy-authenticate", "proxy-authorization", "proxy-connection",
-	    "te", "trailer", "transfer-encoding", "upgrade", "host",
-	    "authorization", "cookie", "content-length", "expect",
-	    "content-type", "x-request-id", "x-forwarded-for",
-	    "x-forwarded-proto", "forwarded" };
+	static const char *const drop[] = { "host", "authorization", "cookie",
+	    "content-length", "expect", "content-type", "x-request-id",
+	    "x-forwarded-for", "x-forwarded-proto", "forwarded" };
 	size_t i;
 
+	if (http_hop_by_hop(name, strlen(name)))
+		return 1;
 	for (i = 0; i < sizeof(drop) / sizeof(*drop); i++)
 		if (strcasecmp(name, drop[i]) == 0)
 			return 1;

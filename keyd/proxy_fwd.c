@@ -20,6 +20,7 @@
 #include <curl/curl.h>
 #include <sodium.h>
 
+#include "keyd/http.h"
 #include "keyd/proxy_fwd.h"
 #include "keyd/upstream.h"
 
@@ -275,16 +276,10 @@ mono_ns(void)
 static int
 hdr_dropped(const char *name, size_t n)
 {
-	static const char *const drop[] = { "connection", "keep-alive",
-	    "proxy-authenticate", "proxy-authorization", "proxy-connection",
-	    "te", "trailer", "transfer-encoding", "upgrade", "content-length",
-	    "date" };
-	size_t i;
-
-	for (i = 0; i < sizeof(drop) / sizeof(*drop); i++)
-		if (strlen(drop[i]) == n && strncasecmp(drop[i], name, n) == 0)
-			return 1;
-	return 0;
+	if (http_hop_by_hop(name, n))
+		return 1;
+	return (n == 14 && strncasecmp(name, "content-length", n) == 0) ||
+	    (n == 4 && strncasecmp(name, "date", n) == 0);
 }
 
 static void
