@@ -169,6 +169,17 @@ void upstream_headers_free(struct curl_slist **headers);
 int upstream_test(const struct upstream *up, struct upstream_test_result *res,
     char *err, size_t errlen) UPSTREAM_WUR;
 
+/* GET {U's url}/{WHAT} with U's credential, TLS settings (CA, pin, client
+ * certificate) and timeout, blocking the calling thread; no redirects.
+ * On 0: *STATUS is the answer's status and *BODY a malloc'd,
+ * NUL-terminated copy of its body (*LEN bytes, at most MAX: a larger body
+ * is an error), which the caller frees. -1 with ERR (never a secret) when
+ * the upstream cannot be reached, timed out, or sent more than MAX bytes,
+ * or WHAT is too long for a URL; *BODY is then NULL. */
+int upstream_fetch(const struct upstream *u, const char *what, size_t max,
+    char **body, size_t *len, long *status, char *err, size_t errlen)
+	UPSTREAM_WUR;
+
 /* --- checks (upstream_check.c) --------------------------------------- */
 
 /* 1 when NAME is [A-Za-z0-9._-]{1,64} and neither "." nor "..". */

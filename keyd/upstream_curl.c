@@ -1,10 +1,12 @@
 /* Talking to an upstream with libcurl: the TLS settings, the credential,
- * and `upstream test`. The one place that knows how an upstream's
- * settings become curl options, so the proxy and the test agree. */
+ * and the blocking GETs (`upstream test`, upstream_fetch). The one place
+ * that knows how an upstream's settings become curl options, so the
+ * proxy, the schema fetch and the test agree. */
 #include <sys/mman.h>
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,6 +21,8 @@
 
 #define FD_PATH_MAX	32	/* "/proc/self/fd/2147483647" */
 #define TEST_BODY_MAX	(64 * 1024)
+#define FETCH_CHUNK	(16 * 1024)	/* a body's first allocation */
+#define FETCH_PATH_MAX	256	/* bytes of upstream_fetch's WHAT */
 #define SPC_SCHEMA	"urn:ietf:params:scim:schemas:core:2.0:" \
 			"ServiceProviderConfig"
 #define BEARER_PREFIX	"Authorization: Bearer "
@@ -243,20 +247,66 @@ upstream_headers_free(struct curl_slist **headers)
 	*headers = NULL;
 }
 
+/* An answer's body, at most MAX bytes, with room for a NUL after them. */
 struct body {
-	char	buf[TEST_BODY_MAX];
-	size_t	len;
+	char	*buf;
+	size_t	 len, cap, max;
+	int	 drop;		/* past MAX: 1 read and drop the rest, 0 fail */
+	int	 over;		/* the answer ran past MAX */
+	int	 nomem;
 };
 
-/* Keep the first TEST_BODY_MAX bytes; read and drop the rest. */
+/* One GET: what to ask, and what came back. */
+struct fetch {
+	const char	*url;
+	const char	*accept;	/* the whole Accept header line */
+	long		 timeout_ms;
+	struct body	 body;
+	long		 status;
+	curl_off_t	 us;		/* request sent to answer read */
+};
+
+/* Room in B for NEED bytes, never more than MAX + 1. */
+static int
+body_grow(struct body *b, size_t need)
+{
+	size_t	 cap = b->cap != 0 ? b->cap : FETCH_CHUNK;
+	char	*p;
+
+	if (need <= b->cap)
+		return 0;
+	while (cap < need)
+		cap = cap > SIZE_MAX / 2 ? need : cap * 2;
+	if (cap - 1 > b->max)
+		cap = b->max + 1;
+	if ((p = realloc(b->buf, cap)) == NULL)
+		return -1;
+	b->buf = p;
+	b->cap = cap;
+	return 0;
+}
+
+/* Keep the first MAX bytes; past them, drop the rest or stop the
+ * transfer (a short count makes libcurl fail it). */
 static size_t
 body_write(char *p, size_t size, size_t n, void *arg)
 {
 	struct body	*b = arg;
-	size_t		 len = size * n, room = sizeof(b->buf) - b->len;
+	size_t		 len = size * n, room = b->max - b->len;
+	size_t		 keep = len < room ? len : room;
 
-	memcpy(b->buf + b->len, p, len < room ? len : room);
-	b->len += len < room ? len : room;
+	if (keep < len) {
+		b->over = 1;
+		if (!b->drop)
+			return 0;
+	}
+	if (keep > 0 && body_grow(b, b->len + keep + 1) == -1) {
+		b->nomem = 1;
+		return 0;
+	}
+	if (keep > 0)
+		memcpy(b->buf + b->len, p, keep);
+	b->len += keep;
 	return len;
 }
 
@@ -268,7 +318,8 @@ body_is_spc(const struct body *b)
 	size_t	 i;
 	int	 yes = 0;
 
-	if ((doc = json_loadb(b->buf, b->len, 0, NULL)) == NULL)
+	if (b->len == 0 || (doc = json_loadb(b->buf, b->len, 0, NULL)) ==
+	    NULL)
 		return 0;
 	schemas = json_object_get(doc, "schemas");
 	json_array_foreach(schemas, i, s)
@@ -280,7 +331,7 @@ body_is_spc(const struct body *b)
 }
 
 static const char *
-test_hint(CURLcode c)
+fetch_hint(CURLcode c)
 {
 	switch (c) {
 	case CURLE_COULDNT_RESOLVE_HOST:
@@ -307,31 +358,28 @@ test_hint(CURLcode c)
 }
 
 static int
-test_setup(CURL *h, const struct upstream *u, struct upstream_test_result *res,
-    struct curl_slist **headers, struct body *b, char *cerr, char *err,
-    size_t errlen)
+fetch_setup(CURL *h, const struct upstream *u, struct fetch *x,
+    struct curl_slist **headers, char *cerr, char *err, size_t errlen)
 {
-	long	timeout = (long)(u->timeout_ms < UPSTREAM_TEST_TIMEOUT_MAX_MS ?
-	    u->timeout_ms : UPSTREAM_TEST_TIMEOUT_MAX_MS);
 	struct curl_slist *l;
 
 	if (upstream_curl_apply(h, u, headers, err, errlen) == -1)
 		return -1;
-	if ((l = curl_slist_append(*headers, "Accept: application/scim+json, "
-	    "application/json")) == NULL) {
+	if ((l = curl_slist_append(*headers, x->accept)) == NULL) {
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
 	*headers = l;
-	if (curl_easy_setopt(h, CURLOPT_URL, res->url) != CURLE_OK ||
+	if (curl_easy_setopt(h, CURLOPT_URL, x->url) != CURLE_OK ||
 	    curl_easy_setopt(h, CURLOPT_HTTPGET, 1L) != CURLE_OK ||
 	    curl_easy_setopt(h, CURLOPT_HTTPHEADER, *headers) != CURLE_OK ||
 	    curl_easy_setopt(h, CURLOPT_USERAGENT, "keyd/" KEYD_VERSION) !=
 	    CURLE_OK ||
-	    curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, timeout) != CURLE_OK ||
+	    curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, x->timeout_ms) !=
+	    CURLE_OK ||
 	    curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, body_write) !=
 	    CURLE_OK ||
-	    curl_easy_setopt(h, CURLOPT_WRITEDATA, b) != CURLE_OK ||
+	    curl_easy_setopt(h, CURLOPT_WRITEDATA, &x->body) != CURLE_OK ||
 	    curl_easy_setopt(h, CURLOPT_ERRORBUFFER, cerr) != CURLE_OK) {
 		snprintf(err, errlen, "libcurl refused a setting");
 		return -1;
@@ -339,42 +387,137 @@ test_setup(CURL *h, const struct upstream *u, struct upstream_test_result *res,
 	return 0;
 }
 
-int
-upstream_test(const struct upstream *u, struct upstream_test_result *res,
+/* N bytes as a person writes them: "1 MiB", "64 KiB", "1000 bytes". */
+static void
+size_text(size_t n, char *buf, size_t len)
+{
+	if (n != 0 && n % (1024 * 1024) == 0)
+		snprintf(buf, len, "%zu MiB", n / (1024 * 1024));
+	else if (n != 0 && n % 1024 == 0)
+		snprintf(buf, len, "%zu KiB", n / 1024);
+	else
+		snprintf(buf, len, "%zu bytes", n);
+}
+
+/* {U's url}/WHAT into URL (LEN bytes). 0, or -1 with ERR. */
+static int
+fetch_url(const struct upstream *u, const char *what, char *url, size_t len,
     char *err, size_t errlen)
 {
+	int n = snprintf(url, len, "%s/%s", u->url, what);
+
+	if (n < 0 || (size_t)n >= len) {
+		snprintf(err, errlen, "upstream \"%s\": the path to GET is too "
+		    "long", u->name);
+		return -1;
+	}
+	return 0;
+}
+
+/* Do X with U's settings: 0 when the upstream answered (X's status, us
+ * and body, whose buffer the caller frees), or -1 with ERR and the body
+ * freed. */
+static int
+fetch_run(const struct upstream *u, struct fetch *x, char *err,
+    size_t errlen)
+{
 	struct curl_slist	*headers = NULL;
-	struct body		*b;
-	curl_off_t		 us = 0;
 	CURLcode		 c;
-	CURL			*h = NULL;
-	char			 cerr[CURL_ERROR_SIZE] = "";
+	CURL			*h;
+	char			 cerr[CURL_ERROR_SIZE] = "", max[32];
 	int			 rc = -1;
 
-	memset(res, 0, sizeof(*res));
-	snprintf(res->url, sizeof(res->url), "%s/ServiceProviderConfig",
-	    u->url);
-	if ((b = calloc(1, sizeof(*b))) == NULL ||
-	    (h = curl_easy_init()) == NULL) {
+	if ((h = curl_easy_init()) == NULL) {
 		snprintf(err, errlen, "out of memory");
 		goto out;
 	}
-	if (test_setup(h, u, res, &headers, b, cerr, err, errlen) == -1)
+	if (fetch_setup(h, u, x, &headers, cerr, err, errlen) == -1)
 		goto out;
-	if ((c = curl_easy_perform(h)) != CURLE_OK) {
+	c = curl_easy_perform(h);
+	if (x->body.nomem) {
+		snprintf(err, errlen, "out of memory");
+		goto out;
+	}
+	if (x->body.over && !x->body.drop) {
+		size_text(x->body.max, max, sizeof(max));
+		snprintf(err, errlen, "upstream \"%s\": GET %s: the answer is "
+		    "larger than %s", u->name, x->url, max);
+		goto out;
+	}
+	if (c != CURLE_OK) {
 		snprintf(err, errlen, "upstream \"%s\": GET %s failed: %s%s%s%s",
-		    u->name, res->url, test_hint(c), cerr[0] != '\0' ? " (" :
+		    u->name, x->url, fetch_hint(c), cerr[0] != '\0' ? " (" :
 		    "", cerr, cerr[0] != '\0' ? ")" : "");
 		goto out;
 	}
-	curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &res->status);
-	curl_easy_getinfo(h, CURLINFO_TOTAL_TIME_T, &us);
-	res->latency_us = (int64_t)us;
-	res->scim = body_is_spc(b);
+	curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &x->status);
+	curl_easy_getinfo(h, CURLINFO_TOTAL_TIME_T, &x->us);
 	rc = 0;
 out:
 	upstream_headers_free(&headers);
 	curl_easy_cleanup(h);
-	free(b);
+	if (rc == -1) {
+		free(x->body.buf);
+		x->body.buf = NULL;
+	}
 	return rc;
+}
+
+int
+upstream_fetch(const struct upstream *u, const char *what, size_t max,
+    char **body, size_t *len, long *status, char *err, size_t errlen)
+{
+	struct fetch	 x;
+	char		 url[UPSTREAM_URL_MAX + FETCH_PATH_MAX];
+
+	*body = NULL;
+	*len = 0;
+	*status = 0;
+	if (fetch_url(u, what, url, sizeof(url), err, errlen) == -1)
+		return -1;
+	memset(&x, 0, sizeof(x));
+	x.url = url;
+	x.accept = "Accept: application/scim+json";
+	x.timeout_ms = (long)u->timeout_ms;
+	x.body.max = max;
+	if (fetch_run(u, &x, err, errlen) == -1)
+		return -1;
+	if (body_grow(&x.body, x.body.len + 1) == -1) {	/* an empty body */
+		free(x.body.buf);
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	x.body.buf[x.body.len] = '\0';
+	*body = x.body.buf;
+	*len = x.body.len;
+	*status = x.status;
+	return 0;
+}
+
+int
+upstream_test(const struct upstream *u, struct upstream_test_result *res,
+    char *err, size_t errlen)
+{
+	struct fetch	x;
+
+	memset(res, 0, sizeof(*res));
+	if (fetch_url(u, "ServiceProviderConfig", res->url, sizeof(res->url),
+	    err, errlen) == -1)
+		return -1;
+	memset(&x, 0, sizeof(x));
+	x.url = res->url;
+	x.accept = "Accept: application/scim+json, application/json";
+	x.timeout_ms = (long)(u->timeout_ms < UPSTREAM_TEST_TIMEOUT_MAX_MS ?
+	    u->timeout_ms : UPSTREAM_TEST_TIMEOUT_MAX_MS);
+	/* Enough for any ServiceProviderConfig; a larger answer is read to
+	 * its end, so the test still reports its status. */
+	x.body.max = TEST_BODY_MAX;
+	x.body.drop = 1;
+	if (fetch_run(u, &x, err, errlen) == -1)
+		return -1;
+	res->status = x.status;
+	res->latency_us = (int64_t)x.us;
+	res->scim = body_is_spc(&x.body);
+	free(x.body.buf);
+	return 0;
 }
