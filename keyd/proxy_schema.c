@@ -1,13 +1,13 @@
 /* The per-upstream schema cache. A set is shared by reference: a refresh
  * swaps in a new set, and the old one is freed by its last user. */
 #include <pthread.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "keyd/log.h"
-#include "keyd/proxy_fwd.h"
 #include "keyd/proxy_schema.h"
 #include "keyd/upstream.h"
 
@@ -18,7 +18,7 @@ struct schema_ref {
 
 struct sentry {
 	char			 name[UPSTREAM_NAME_MAX + 1];
-	int64_t			 created_at;	/* tells a re-added upstream */
+	uint64_t		 generation;	/* tells a re-added upstream */
 	struct schema_ref	*ref;
 	time_t			 fresh_until;
 	int			 fetching;
@@ -67,52 +67,25 @@ proxy_schemas_free(struct proxy_schemas **psp)
 	*psp = NULL;
 }
 
-/* GET BASE/WHAT into a malloc'd buffer (*LEN bytes); NULL on any
- * failure, with the reason in ERR. */
+/* GET {UP's url}/WHAT into a malloc'd, NUL-terminated buffer (*LEN
+ * bytes); NULL on any failure, or an answer other than 200, with the
+ * reason in ERR. */
 static char *
 fetch_doc(const struct upstream *up, const char *what, size_t *len,
     char *err, size_t errlen)
 {
-	static const char *const hn[] = { "Accept" };
-	static const char *const hv[] = { "application/scim+json" };
-	struct fwd_request	 rq = { "GET", hn, hv, 1, NULL, 0 };
-	struct fwd_target	 t;
-	struct fwd		*f = NULL;
-	char			 url[UPSTREAM_URL_MAX + 32], *buf = NULL;
-	size_t			 n = 0;
-	ssize_t			 r;
-	long			 us;
+	char	*buf;
+	long	 status;
 
-	snprintf(url, sizeof(url), "%s/%s", up->url, what);
-	t.url = url;
-	t.up = up;
-	if (fwd_start(&t, &rq, &f, &us, err, errlen) != FWD_OK)
+	if (upstream_fetch(up, what, SCIM_SCHEMA_DOC_MAX, &buf, len, &status,
+	    err, errlen) == -1)
 		return NULL;
-	if (fwd_status(f) != 200) {
-		snprintf(err, errlen, "GET /%s answered %d", what,
-		    fwd_status(f));
-		goto fail;
+	if (status != 200) {
+		snprintf(err, errlen, "GET /%s answered %ld", what, status);
+		free(buf);
+		return NULL;
 	}
-	if ((buf = malloc(SCIM_SCHEMA_DOC_MAX + 1)) == NULL)
-		goto fail;
-	while ((r = fwd_read(f, buf + n, SCIM_SCHEMA_DOC_MAX - n)) > 0)
-		if ((n += (size_t)r) == SCIM_SCHEMA_DOC_MAX) {
-			snprintf(err, errlen, "GET /%s is larger than 1 MiB",
-			    what);
-			goto fail;
-		}
-	if (r < 0) {
-		snprintf(err, errlen, "GET /%s broke off", what);
-		goto fail;
-	}
-	buf[n] = '\0';
-	*len = n;
-	fwd_free(&f);
 	return buf;
-fail:
-	free(buf);
-	fwd_free(&f);
-	return NULL;
 }
 
 /* UP's set, or NULL (the core) when it cannot be had. */
@@ -143,31 +116,43 @@ fetch_set(const struct upstream *up)
 	return set;
 }
 
+/* The slot holding NAME, or NULL. */
+static struct sentry *
+entry_named(struct proxy_schemas *ps, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < UPSTREAM_MAX; i++)
+		if (strcmp(ps->e[i].name, name) == 0)
+			return &ps->e[i];
+	return NULL;
+}
+
+/* UP's slot, made when there is none: a free one, or else one taken from
+ * another upstream (a removed one's, most likely). A slot left by an
+ * earlier upstream of the same name is emptied: keyed by the generation,
+ * not created_at, since a name removed and added again within a second
+ * keeps its created_at but may point somewhere else. */
 static struct sentry *
 entry_find(struct proxy_schemas *ps, const struct upstream *up)
 {
-	struct sentry	*free_e = NULL;
-	size_t		 i;
+	struct sentry *e;
 
-	for (i = 0; i < UPSTREAM_MAX; i++) {
-		if (strcmp(ps->e[i].name, up->name) == 0) {
-			if (ps->e[i].created_at != up->created_at) {
-				ref_put(&ps->e[i].ref);
-				ps->e[i].created_at = up->created_at;
-				ps->e[i].fresh_until = 0;
-			}
-			return &ps->e[i];
+	if ((e = entry_named(ps, up->name)) != NULL) {
+		if (e->generation != up->generation) {
+			ref_put(&e->ref);
+			e->generation = up->generation;
+			e->fresh_until = 0;
 		}
-		if (free_e == NULL && ps->e[i].name[0] == '\0')
-			free_e = &ps->e[i];
+		return e;
 	}
-	if (free_e == NULL)
-		free_e = &ps->e[(size_t)up->created_at % UPSTREAM_MAX];
-	ref_put(&free_e->ref);
-	memset(free_e, 0, sizeof(*free_e));
-	snprintf(free_e->name, sizeof(free_e->name), "%s", up->name);
-	free_e->created_at = up->created_at;
-	return free_e;
+	if ((e = entry_named(ps, "")) == NULL)
+		e = &ps->e[up->generation % UPSTREAM_MAX];
+	ref_put(&e->ref);
+	memset(e, 0, sizeof(*e));
+	snprintf(e->name, sizeof(e->name), "%s", up->name);
+	e->generation = up->generation;
+	return e;
 }
 
 const struct scim_schema_set *
@@ -213,6 +198,31 @@ proxy_schemas_get(struct proxy_schemas *ps, const struct upstream *up,
 	*refp = ref;
 	pthread_mutex_unlock(&ps->lock);
 	return set;
+}
+
+int
+proxy_schemas_peek(struct proxy_schemas *ps, const struct upstream *up,
+    const struct scim_schema_set **set, struct schema_ref **refp,
+    int *stale)
+{
+	struct sentry	*e;
+	int		 found = 0;
+
+	*set = NULL;
+	*refp = NULL;
+	*stale = 0;
+	pthread_mutex_lock(&ps->lock);
+	/* Look only: a miss must not take another upstream's slot. */
+	e = entry_named(ps, up->name);
+	if (e != NULL && e->generation == up->generation && e->ref != NULL) {
+		e->ref->refs++;
+		*refp = e->ref;
+		*set = e->ref->set;
+		*stale = time(NULL) >= e->fresh_until && !e->fetching;
+		found = 1;
+	}
+	pthread_mutex_unlock(&ps->lock);
+	return found;
 }
 
 void

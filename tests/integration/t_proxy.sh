@@ -91,6 +91,12 @@ ustate() { curl -s "$UPSTREAM_TEST/state"; }
 req "$ADMIN" POST /hr/Users -H "$SCIM" -d '{"schemas":["'$CORE':User"],"userName":"target","active":true}'
 eq "the admin creates a user: 201" "$code" 201
 TID=$(echo "$out" | jq -r .id)
+for p in /Schemas /ResourceTypes; do
+	eq "keyd fetched $p once, as SCIM, with the upstream's token" "$(curl -s "$UPSTREAM_TEST/log" |
+	    jq -r --arg p "$p" --arg a "Bearer $UPSTREAM_TOKEN" '[.requests[] | select(.path == $p)] |
+	    "\(length) \(.[0].method) \(.[0].headers.accept) \(.[0].headers.authorization == $a)"')" \
+	    "1 GET application/scim+json true"
+done
 
 # --- 401 -----------------------------------------------------------------------
 req "" GET /hr/Users
