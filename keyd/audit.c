@@ -1,5 +1,6 @@
 /* The audit log's front: request threads submit records here and wait
- * for their batch (audit_writer.c commits it). While the log is failing a
+ * for their batch (audit_writer.c commits it), or, with audit_write_async,
+ * go on and are called back when it settles. While the log is failing a
  * write is refused at once, so no caller stalls on a full or broken disk. */
 #include <stdio.h>
 #include <stdlib.h>
@@ -130,22 +131,29 @@ enqueue(struct audit *a, struct audit_item *it)
 	pthread_cond_signal(&a->work);
 }
 
-/* Queue IT (under mu) unless the log is failing or stopping. 0 or -1. */
+/* Queue IT (under mu) unless the log is failing or stopping, or the queue
+ * is full and the caller may not wait for room (NOWAIT). 0 or -1. */
 static int
-submit_locked(struct audit *a, struct audit_item *it)
+submit_locked(struct audit *a, struct audit_item *it, int nowait)
 {
-	while (a->queued >= QUEUE_MAX && !a->st.failing && !a->stop)
+	while (!nowait && a->queued >= QUEUE_MAX && !a->st.failing &&
+	    !a->stop)
 		pthread_cond_wait(&a->space, &a->mu);
 	if (a->st.failing || a->stop) {
 		a->st.refused++;
 		return -1;
 	}
+	if (a->queued >= QUEUE_MAX)
+		return -1;
 	enqueue(a, it);
 	return 0;
 }
 
+/* Queue a heap copy of R that the writer frees once settled, after
+ * calling DONE (when not NULL). 0 or -1. */
 static int
-write_detached(struct audit *a, const struct audit_rec *r)
+write_detached(struct audit *a, const struct audit_rec *r, audit_done_fn done,
+    void *cls, int nowait)
 {
 	struct audit_item	*it;
 	int			 rc;
@@ -154,9 +162,13 @@ write_detached(struct audit *a, const struct audit_rec *r)
 		return -1;
 	it->kind = ITEM_RECORD;
 	it->detached = 1;
+	it->done = done;
+	it->cls = cls;
 	it->rec = *r;
+	if (it->rec.time_us == 0)
+		it->rec.time_us = audit_now_us();
 	pthread_mutex_lock(&a->mu);
-	rc = submit_locked(a, it);
+	rc = submit_locked(a, it, nowait);
 	pthread_mutex_unlock(&a->mu);
 	if (rc == -1)
 		free(it);
@@ -170,7 +182,7 @@ write_wait(struct audit *a, struct audit_item *it)
 	int rc;
 
 	pthread_mutex_lock(&a->mu);
-	rc = submit_locked(a, it);
+	rc = submit_locked(a, it, 0);
 	while (rc == 0 && it->state == ITEM_PENDING)
 		pthread_cond_wait(&a->done, &a->mu);
 	pthread_mutex_unlock(&a->mu);
@@ -185,7 +197,7 @@ audit_write(struct audit *a, struct audit_rec *r)
 	if (r->time_us == 0)
 		r->time_us = audit_now_us();
 	if (!a->o.sync)
-		return write_detached(a, r);
+		return write_detached(a, r, NULL, NULL, 0);
 	memset(&it, 0, sizeof(it));
 	it.kind = ITEM_RECORD;
 	it.rec = *r;
@@ -194,6 +206,17 @@ audit_write(struct audit *a, struct audit_rec *r)
 	r->seq = it.rec.seq;
 	memcpy(r->hash, it.rec.hash, AUDIT_HASH_LEN);
 	return 0;
+}
+
+int
+audit_write_async(struct audit *a, const struct audit_rec *r,
+    audit_done_fn done, void *cls)
+{
+	/* with sync off nothing waits for the commit, so DONE would only
+	 * report what the caller has already been told */
+	if (!a->o.sync)
+		return write_detached(a, r, NULL, NULL, 1) == 0 ? 1 : -1;
+	return write_detached(a, r, done, cls, 1);
 }
 
 int

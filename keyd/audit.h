@@ -57,6 +57,22 @@ void audit_close(struct audit **a);
 int audit_write(struct audit *a, struct audit_rec *r)
 	__attribute__((warn_unused_result));
 
+/* Called once, on the writer thread, when the record's batch is settled:
+ * OK is 1 once it is durable, 0 when its commit failed. It must be quick
+ * and must not block or call back into the audit log. */
+typedef void (*audit_done_fn)(void *cls, int ok);
+
+/* Append a copy of R without waiting for it. Returns 1 when the caller may
+ * go on at once (audit_sync = off: the record is queued; DONE is never
+ * called); 0 when R is queued and DONE(CLS, ok) will be called exactly
+ * once, from the writer thread, after its batch commits or fails; -1 when
+ * the log is failing or stopping: nothing is queued, DONE is not called,
+ * and the caller answers 503. R's time_us, when 0, is set now. It is -1
+ * too when the queue is full (16384 records waiting), where audit_write
+ * would wait for room. */
+int audit_write_async(struct audit *a, const struct audit_rec *r,
+    audit_done_fn done, void *cls) __attribute__((warn_unused_result));
+
 /* 1 while records can be written, 0 while the log is failing. */
 int audit_ready(struct audit *a);
 

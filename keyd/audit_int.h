@@ -12,14 +12,17 @@ enum audit_item_kind { ITEM_RECORD, ITEM_CHECKPOINT };
 enum audit_item_state { ITEM_PENDING, ITEM_DONE, ITEM_FAILED };
 
 /* One request to the writer. A waiting submitter owns its item (on its
- * stack); a detached one (audit_sync = off) is freed by the writer; an
- * internal one (the writer's own record) is neither. */
+ * stack); a detached one (audit_sync = off, or audit_write_async) is
+ * freed by the writer, after calling its DONE if it has one; an internal
+ * one (the writer's own record) is neither. */
 struct audit_item {
 	struct audit_item	*next;
 	enum audit_item_kind	 kind;
 	enum audit_item_state	 state;
 	int			 detached;
 	int			 internal;
+	audit_done_fn		 done;	/* detached only; NULL: none */
+	void			*cls;
 	struct audit_rec	 rec;	/* ITEM_CHECKPOINT: rec.seq answers */
 };
 

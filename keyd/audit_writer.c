@@ -390,17 +390,25 @@ writer_round(struct audit *a, struct audit_item *batch, int stopping,
 }
 
 /* Under the lock: settle the batch, publish the head, and enter or leave
- * the failing state, logging each change once. */
-static void
+ * the failing state, logging each change once. Returns the batch's items
+ * that have a callback, in queue order, for async_settle. */
+static struct audit_item *
 round_apply(struct audit *a, struct audit_item *batch, const struct round *rd)
 {
-	struct audit_item *it, *next;
+	struct audit_item	*it, *next, *cbs = NULL, **tail = &cbs;
+	int			 waiters = 0;
 
 	for (it = batch; it != NULL; it = next) {
 		next = it->next;
 		it->state = rd->ok ? ITEM_DONE : ITEM_FAILED;
-		if (it->detached)
+		if (it->done != NULL) {
+			it->next = NULL;
+			*tail = it;
+			tail = &it->next;
+		} else if (it->detached)
 			free(it);
+		else if (!it->internal)
+			waiters = 1;
 	}
 	if (rd->recovered) {
 		log_event(LOG_WARN, "audit.recovered", "the audit log %s is "
@@ -429,8 +437,24 @@ round_apply(struct audit *a, struct audit_item *batch, const struct round *rd)
 	a->st.head_seq = a->seq;
 	memcpy(a->st.head_hash, a->hash, AUDIT_HASH_LEN);
 	a->st.cp_seq = a->cp_seq;
-	pthread_cond_broadcast(&a->done);
+	if (waiters)	/* nobody else sleeps on done */
+		pthread_cond_broadcast(&a->done);
 	pthread_cond_broadcast(&a->space);
+	return cbs;
+}
+
+/* Outside the lock, so that a callback may take its own locks or queue
+ * more: tell each async submitter how its record ended, then free it. */
+static void
+async_settle(struct audit_item *cbs)
+{
+	struct audit_item *it, *next;
+
+	for (it = cbs; it != NULL; it = next) {
+		next = it->next;
+		it->done(it->cls, it->state == ITEM_DONE);
+		free(it);
+	}
 }
 
 /* The next time the writer must wake with an empty queue. */
@@ -491,22 +515,21 @@ void *
 audit_writer_main(void *arg)
 {
 	struct audit		*a = arg;
-	struct audit_item	*batch;
+	struct audit_item	*batch, *cbs;
 	struct round		 rd;
 	int			 stopping;
 
-	pthread_mutex_lock(&a->mu);
-	for (;;) {
+	do {
+		pthread_mutex_lock(&a->mu);
 		writer_wait(a);
 		batch = queue_take(a);
 		stopping = a->stop && a->qhead == NULL;
 		pthread_mutex_unlock(&a->mu);
 		writer_round(a, batch, stopping, &rd);
 		pthread_mutex_lock(&a->mu);
-		round_apply(a, batch, &rd);
-		if (stopping)
-			break;
-	}
-	pthread_mutex_unlock(&a->mu);
+		cbs = round_apply(a, batch, &rd);
+		pthread_mutex_unlock(&a->mu);
+		async_settle(cbs);
+	} while (!stopping);
 	return NULL;
 }
