@@ -22,6 +22,7 @@
 #define CONFIG_BODY_MIN		((uint64_t)1 << 10)
 #define CONFIG_BODY_MAX		((uint64_t)64 << 20)
 #define CONFIG_CONNECTIONS_MAX	65536
+#define CONFIG_WORKERS_MAX	64
 
 enum config_read {
 	CONFIG_READ_LINE,
@@ -243,6 +244,20 @@ config_parse_log_format(struct config *c, const char *v, char *why,
 }
 
 static int
+config_parse_workers(struct config *c, const char *v, char *why, size_t n)
+{
+	unsigned long m;
+
+	if (config_uint(v, CONFIG_WORKERS_MAX, &m) == -1) {
+		snprintf(why, n, "bad number \"%.*s\" (use 0, one per CPU, "
+		    "or 1 to %d)", CONFIG_SHOW_MAX, v, CONFIG_WORKERS_MAX);
+		return -1;
+	}
+	c->workers = (int)m;
+	return 0;
+}
+
+static int
 config_parse_max_connections(struct config *c, const char *v, char *why,
     size_t n)
 {
@@ -364,6 +379,7 @@ static const struct config_setting config_settings[] = {
 	{ "max_body",		config_parse_max_body },
 	{ "log_format",		config_parse_log_format },
 	{ "max_connections",	config_parse_max_connections },
+	{ "workers",		config_parse_workers },
 	{ "metrics",		config_parse_metrics },
 	{ "audit_path",		config_parse_audit_path },
 	{ "audit_sync",		config_parse_audit_sync },

@@ -21,8 +21,8 @@ struct config {
 	int64_t	 access_token_ttl;	/* seconds, default 15m */
 	uint64_t max_body;		/* bytes, default 1MiB */
 	int	 log_json;		/* log_format = json */
-	int	 max_connections;	/* open client connections, each its
-					 * own thread; default 1024 */
+	int	 max_connections;	/* open client connections; 1024 */
+	int	 workers;		/* event-loop threads; 0: one per CPU */
 	int	 metrics;		/* GET /metrics: CONFIG_METRICS_* */
 	char	 audit_path[PATH_MAX];	/* default STATE/audit.db */
 	int	 audit_sync;		/* 1 (default): answer once recorded */

@@ -103,8 +103,6 @@ http_resp_clear(struct http_resp *resp)
 		free((char *)(uintptr_t)resp->hdrs.name[i]);
 		free((char *)(uintptr_t)resp->hdrs.value[i]);
 	}
-	if (resp->reader_free != NULL)
-		resp->reader_free(resp->reader_cls);
 	memset(resp, 0, sizeof(*resp));
 	resp->audit = audit;
 }

@@ -6,7 +6,6 @@
 
 #include <stddef.h>
 #include <stdint.h>
-#include <sys/types.h>
 
 #include <jansson.h>
 
@@ -39,11 +38,6 @@ struct http_req {
 	char		 request_id[33];
 };
 
-/* A body produced while it is sent: fill BUF with up to MAX bytes, return
- * how many; 0 at the end; -1 on error (the connection is cut). Runs on
- * the connection's own thread and may block. */
-typedef ssize_t (*http_reader)(void *cls, char *buf, size_t max);
-
 struct http_resp {
 	unsigned	 status;
 	json_t		*body;		/* owned; NULL: empty body */
@@ -54,12 +48,6 @@ struct http_resp {
 	char		 retry_after[16];
 	int		 no_store;	/* Cache-Control: no-store */
 	struct http_hdrs hdrs;		/* more headers: strings owned */
-	/* A streamed body instead of BODY: READER(READER_CLS) until it
-	 * returns 0; READER_FREE(READER_CLS) once, whatever happens. */
-	http_reader	 reader;
-	void		*reader_cls;
-	void		(*reader_free)(void *cls);
-	int64_t		 reader_len;	/* bytes, or -1: unknown (chunked) */
 	/* The request's audit record, borrowed: handlers fill it in and
 	 * write it ahead of an effect (keyd/audit_http.h). */
 	struct audit_http *audit;
@@ -94,7 +82,7 @@ int http_hop_by_hop(const char *name, size_t len);
 /* The value of request header NAME (case-insensitive), or NULL. */
 const char *http_req_header(const struct http_req *req, const char *name);
 
-/* Free what RESP owns (body, headers, an unused reader) and zero it; the
+/* Free what RESP owns (body, raw bytes, headers) and zero it; the
  * borrowed audit record stays. */
 void http_resp_clear(struct http_resp *resp);
 

@@ -90,7 +90,7 @@ mono_ns(void)
 
 /* Refuse: a SCIM Error, and the reason for the audit record. */
 int
-proxy_refuse(struct pctx *x, unsigned status, const char *scim_type,
+proxy_refuse(struct proxy_req *x, unsigned status, const char *scim_type,
     const char *fmt, ...)
 {
 	va_list ap;
@@ -105,7 +105,7 @@ proxy_refuse(struct pctx *x, unsigned status, const char *scim_type,
 
 /* 1. The bearer token: a provisioning key or an access token. */
 static int
-step_authn(struct pctx *x)
+step_authn(struct proxy_req *x)
 {
 	const char		*tok;
 	size_t			 len;
@@ -135,13 +135,11 @@ step_authn(struct pctx *x)
 	return 0;
 }
 
-/* 2. The role's limits: where from, how often. Reads the policy under
- * the caller's read lock. */
+/* 2. The role's limits: where from. Reads the policy under the caller's
+ * read lock. */
 static int
-step_limits(struct pctx *x)
+step_source(struct proxy_req *x)
 {
-	int64_t retry;
-
 	if (policy_role_limits(x->k->policy, x->p.role, &x->limits) != 0)
 		return proxy_refuse(x, 403, NULL, "role %s is not in the "
 		    "active policy", x->p.role);
@@ -150,14 +148,6 @@ step_limits(struct pctx *x)
 		return proxy_refuse(x, 403, NULL, "this client may not connect "
 		    "from %s: not in limits.source of role %s", x->req->remote,
 		    x->p.role);
-	if (ratelimit_take(x->px->rl, x->p.client_id, x->limits.rate,
-	    x->limits.rate_period, x->limits.burst, mono_ns(), &retry) != 0) {
-		snprintf(x->resp->retry_after, sizeof(x->resp->retry_after),
-		    "%lld", (long long)retry);
-		return proxy_refuse(x, 429, NULL, "rate limit of role %s "
-		    "exceeded (limits.rate); retry after %lld s", x->p.role,
-		    (long long)retry);
-	}
 	x->max_body = authz_max_body(x->k->policy, x->p.role);
 	if (x->max_body > x->k->cfg.max_body)
 		x->max_body = x->k->cfg.max_body;
@@ -166,7 +156,7 @@ step_limits(struct pctx *x)
 
 /* 3. The path, and the upstream it names. */
 static int
-step_path(struct pctx *x)
+step_path(struct proxy_req *x)
 {
 	char			 err[SCIM_FACTS_ERR_MAX];
 	enum scim_path_err	 e;
@@ -188,11 +178,40 @@ step_path(struct pctx *x)
 	return 0;
 }
 
-/* 4. RFC 7643/7644 validation, into the body that will be forwarded. */
+/* The upstream's schemas, which validation needs: 1 when they are not
+ * cached and MAY_BLOCK is 0. */
 static int
-step_validate(struct pctx *x)
+step_schemas(struct proxy_req *x, int may_block)
 {
-	const struct scim_schema_set	*set;
+	if (may_block) {
+		x->set = proxy_schemas_get(x->px->schemas, x->up, &x->sref);
+		return 0;
+	}
+	if (proxy_schemas_peek(x->px->schemas, x->up, &x->set, &x->sref,
+	    &x->schema_stale) == 0)
+		return 1;
+	return 0;
+}
+
+/* 4. How often: the role's token bucket. */
+static int
+step_rate(struct proxy_req *x)
+{
+	int64_t retry;
+
+	if (ratelimit_take(x->px->rl, x->p.client_id, x->limits.rate,
+	    x->limits.rate_period, x->limits.burst, mono_ns(), &retry) == 0)
+		return 0;
+	snprintf(x->resp->retry_after, sizeof(x->resp->retry_after), "%lld",
+	    (long long)retry);
+	return proxy_refuse(x, 429, NULL, "rate limit of role %s exceeded "
+	    "(limits.rate); retry after %lld s", x->p.role, (long long)retry);
+}
+
+/* 5. RFC 7643/7644 validation, into the body that will be forwarded. */
+static int
+step_validate(struct proxy_req *x)
+{
 	struct scim_valid_error		 err;
 	enum scim_valid_err		 e;
 
@@ -200,21 +219,20 @@ step_validate(struct pctx *x)
 		return proxy_refuse(x, 413, NULL, "the body is larger than "
 		    "%zu bytes (limits.max_body of role %s)", x->max_body,
 		    x->p.role);
-	set = proxy_schemas_get(x->px->schemas, x->up, &x->sref);
-	e = scim_validate_request(set, x->req->method, &x->path, x->req->query,
-	    x->req->content_type, x->req->body_len > 0 ? x->req->body : NULL,
-	    x->req->body_len, x->max_body, x->limits.max_bulk_operations ?
-	    x->limits.max_bulk_operations : SCIM_VALID_MAX_OPS, &x->norm,
-	    &x->norm_len, &err);
+	e = scim_validate_request(x->set, x->req->method, &x->path,
+	    x->req->query, x->req->content_type, x->req->body_len > 0 ?
+	    x->req->body : NULL, x->req->body_len, x->max_body,
+	    x->limits.max_bulk_operations ? x->limits.max_bulk_operations :
+	    SCIM_VALID_MAX_OPS, &x->norm, &x->norm_len, &err);
 	if (e != SCIM_VALID_OK)
 		return proxy_refuse(x, (unsigned)err.status, err.scim_type,
 		    "%s", err.detail);
 	return 0;
 }
 
-/* 5. The facts the policy decides on, from what will be forwarded. */
+/* 6. The facts the policy decides on, from what will be forwarded. */
 static int
-step_facts(struct pctx *x)
+step_facts(struct proxy_req *x)
 {
 	char			 err[SCIM_FACTS_ERR_MAX];
 	enum scim_facts_err	 e;
@@ -227,9 +245,9 @@ step_facts(struct pctx *x)
 	return 0;
 }
 
-/* 6. The decision. */
+/* 7. The decision. */
 static int
-step_decide(struct pctx *x)
+step_decide(struct proxy_req *x)
 {
 	if (authz_decide(x->k->policy, x->p.role, x->scope, &x->facts,
 	    &x->d) == 0) {
@@ -241,45 +259,69 @@ step_decide(struct pctx *x)
 	return -1;
 }
 
-/* Steps 1 to 6 under one policy version. */
-static int
-proxy_admit(struct pctx *x)
+/* What an earlier, blocked attempt left behind. */
+static void
+admit_reset(struct proxy_req *x)
+{
+	proxy_schemas_release(x->px->schemas, &x->sref);
+	upstream_release(&x->up);
+	x->set = NULL;
+	x->schema_stale = 0;
+	memset(&x->path, 0, sizeof(x->path));
+	memset(&x->p, 0, sizeof(x->p));
+	x->scope = NULL;
+}
+
+int
+proxy_admit(struct proxy_req *x, int may_block)
 {
 	int rc = -1;
 
+	admit_reset(x);
+	if (!audit_ready(x->k->audit))
+		return proxy_refuse(x, 503, NULL, "the audit log cannot be "
+		    "written; nothing is forwarded until it can");
 	if (step_authn(x) == -1)
 		return -1;
 	pthread_rwlock_rdlock(&x->k->policy_lock);
-	if (step_limits(x) == 0 && step_path(x) == 0 &&
-	    step_validate(x) == 0 && step_facts(x) == 0 && step_decide(x) == 0)
-		rc = 0;
+	if (step_source(x) == 0 && step_path(x) == 0) {
+		if (step_schemas(x, may_block) == 1)
+			rc = 1;
+		else if (step_rate(x) == 0 && step_validate(x) == 0 &&
+		    step_facts(x) == 0 && step_decide(x) == 0)
+			rc = 0;
+	}
 	pthread_rwlock_unlock(&x->k->policy_lock);
 	return rc;
 }
 
-static void
-pctx_free(struct pctx *x)
+const char *
+proxy_req_stale(const struct proxy_req *x)
 {
-	scim_facts_free(&x->facts);
-	if (x->norm != NULL) {
-		sodium_memzero(x->norm, x->norm_len);
-		free(x->norm);
-	}
-	proxy_schemas_release(x->px->schemas, &x->sref);
-	upstream_release(&x->up);
-	fwd_free(&x->fwd);
+	return x->schema_stale && x->up != NULL ? x->up->name : NULL;
 }
 
 void
-proxy_handle(struct proxy *px, struct keyd *k, const struct http_req *req,
+proxy_schemas_refresh(struct proxy *px, struct keyd *k, const char *name)
+{
+	struct upstream		*up = NULL;
+	struct schema_ref	*ref = NULL;
+
+	if (upstream_get(k->upstreams, name, &up) != 0)
+		return;
+	(void)proxy_schemas_get(px->schemas, up, &ref);
+	proxy_schemas_release(px->schemas, &ref);
+	upstream_release(&up);
+}
+
+struct proxy_req *
+proxy_req_new(struct proxy *px, struct keyd *k, const struct http_req *req,
     struct http_resp *resp)
 {
-	struct pctx *x;
+	struct proxy_req *x;
 
-	if ((x = calloc(1, sizeof(*x))) == NULL) {
-		http_scim_error(resp, 500, NULL, "out of memory");
-		return;
-	}
+	if ((x = calloc(1, sizeof(*x))) == NULL)
+		return NULL;
 	x->px = px;
 	x->k = k;
 	x->req = req;
@@ -287,16 +329,30 @@ proxy_handle(struct proxy *px, struct keyd *k, const struct http_req *req,
 	x->t0 = mono_ns();
 	x->decision = "error";
 	x->upstream_status = -1;
-	if (!audit_ready(k->audit))
-		proxy_refuse(x, 503, NULL, "the audit log cannot be written; "
-		    "nothing is forwarded until it can");
-	else if (proxy_admit(x) == 0)
-		proxy_forward(x);
-	proxy_finish(x);
-	if (x->fwd != NULL && proxy_stream_attach(x) == -1) {
-		http_resp_clear(resp);
-		http_scim_error(resp, 500, NULL, "out of memory");
+	return x;
+}
+
+struct fwd *
+proxy_req_fwd(struct proxy_req *x)
+{
+	return x->fwd;
+}
+
+void
+proxy_req_free(struct proxy_req **xp)
+{
+	struct proxy_req *x;
+
+	if (xp == NULL || (x = *xp) == NULL)
+		return;
+	fwd_free(&x->fwd);	/* before the upstream it refers to */
+	scim_facts_free(&x->facts);
+	if (x->norm != NULL) {
+		sodium_memzero(x->norm, x->norm_len);
+		free(x->norm);
 	}
-	pctx_free(x);
+	proxy_schemas_release(x->px->schemas, &x->sref);
+	upstream_release(&x->up);
 	free(x);
+	*xp = NULL;
 }

@@ -14,6 +14,7 @@
 #include "keyd/log.h"
 #include "keyd/metrics.h"
 #include "keyd/proxy_fwd.h"
+#include "keyd/proxy.h"
 #include "keyd/proxy_int.h"
 #include "keyd/scim/path.h"
 
@@ -31,7 +32,7 @@ body_digest(const struct http_req *req, char hex[65])
 }
 
 static void
-record_fill(const struct pctx *x, struct audit_rec *r, int64_t latency_us)
+record_fill(const struct proxy_req *x, struct audit_rec *r, int64_t latency_us)
 {
 	const char *op = x->path.op != SCIM_OP_NONE ?
 	    scim_path_op_name(x->path.op) : NULL;
@@ -67,14 +68,20 @@ since_us(int64_t t0_ns)
 }
 
 void
-proxy_finish(struct pctx *x)
+proxy_record(struct proxy_req *x, struct audit_rec *r)
 {
-	struct audit_rec	r;
-	int64_t			us = since_us(x->t0);
-
-	record_fill(x, &r, us);
+	x->latency_us = since_us(x->t0);
+	record_fill(x, r, x->latency_us);
+	r->time_us = 0;
 	audit_http_handled(x->resp);	/* this is the request's record */
-	if (audit_write(x->k->audit, &r) != 0) {
+}
+
+void
+proxy_recorded(struct proxy_req *x, int ok)
+{
+	int64_t us = x->latency_us;
+
+	if (!ok) {
 		/* Nothing unrecorded leaves keyd: the upstream's answer, if
 		 * any, is dropped with its connection. */
 		fwd_free(&x->fwd);
@@ -82,6 +89,8 @@ proxy_finish(struct pctx *x)
 		x->decision = "error";
 		http_scim_error(x->resp, 503, NULL, "the audit log cannot be "
 		    "written; retry later");
+		snprintf(x->resp->retry_after, sizeof(x->resp->retry_after),
+		    "1");
 	}
 	metrics_request(x->px->metrics, x->path.upstream,
 	    x->path.op != SCIM_OP_NONE ? scim_path_op_name(x->path.op) :

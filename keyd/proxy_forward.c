@@ -9,16 +9,11 @@
 #include "keyd/keyd.h"
 #include "keyd/log.h"
 #include "keyd/proxy_fwd.h"
+#include "keyd/proxy.h"
 #include "keyd/proxy_int.h"
 #include "keyd/upstream.h"
 
 #define FWD_URL_MAX	(UPSTREAM_URL_MAX + HTTP_URI_MAX + 2)
-
-/* The answer's body, read as MHD sends it. */
-struct pstream {
-	struct fwd	*fwd;
-	struct upstream	*up;	/* referenced until the transfer ends */
-};
 
 /* A token of the client's Connection header names another hop-by-hop
  * header. */
@@ -73,7 +68,7 @@ fhdrs_add(struct fhdrs *h, const char *name, const char *value)
 }
 
 static void
-fwd_request_build(struct pctx *x, struct fhdrs *h)
+fwd_request_build(struct proxy_req *x, struct fhdrs *h)
 {
 	const struct http_req	*req = x->req;
 	const char		*conn = http_req_header(req, "Connection");
@@ -92,21 +87,19 @@ fwd_request_build(struct pctx *x, struct fhdrs *h)
 	fhdrs_add(h, "X-Forwarded-Proto", x->k->cfg.tls ? "https" : "http");
 }
 
-void
-proxy_forward(struct pctx *x)
+int
+proxy_forward_begin(struct proxy_req *x, struct fwd_loop *fl,
+    fwd_notify notify, void *cls)
 {
 	struct fwd_request	 rq;
 	struct fwd_target	 t;
 	struct fhdrs		 h = { .n = 0 };
-	const char		*rest, *name, *value;
+	const char		*rest;
 	char			*url, err[256];
 	enum fwd_err		 e;
-	size_t			 i;
 
-	if ((url = malloc(FWD_URL_MAX)) == NULL) {
-		proxy_refuse(x, 500, NULL, "out of memory");
-		return;
-	}
+	if ((url = malloc(FWD_URL_MAX)) == NULL)
+		return proxy_refuse(x, 500, NULL, "out of memory");
 	/* The path past /scim/v2/{upstream}, exactly as the client sent it. */
 	rest = x->req->path + strlen("/scim/v2/") + strlen(x->path.upstream);
 	snprintf(url, FWD_URL_MAX, "%s%s%s%s", x->up->url, rest,
@@ -121,9 +114,25 @@ proxy_forward(struct pctx *x)
 	rq.body_len = x->norm_len;
 	t.url = url;
 	t.up = x->up;
-	e = fwd_start(&t, &rq, &x->fwd, &x->upstream_us, err, sizeof(err));
+	e = fwd_begin(fl, &t, &rq, notify, cls, &x->fwd, err, sizeof(err));
 	free(url);
-	if (e != FWD_OK) {
+	if (e != FWD_OK)
+		return proxy_refuse(x, 500, NULL, "upstream %s: %s",
+		    x->up->name, err);
+	return 0;
+}
+
+void
+proxy_forward_head(struct proxy_req *x)
+{
+	const char	*name, *value;
+	char		 err[256];
+	enum fwd_err	 e;
+	size_t		 i;
+
+	if ((e = fwd_head(x->fwd, &x->upstream_us, err, sizeof(err))) !=
+	    FWD_OK) {
+		fwd_free(&x->fwd);
 		log_event(LOG_WARN, "proxy.upstream_failed", "id=%s upstream=%s "
 		    "reason=\"%s\"", x->req->request_id, x->up->name, err);
 		proxy_refuse(x, e == FWD_TIMEOUT ? 504 : 502, NULL,
@@ -149,40 +158,4 @@ proxy_forward(struct pctx *x)
 		if (strcasecmp(name, "X-Request-Id") != 0)
 			http_header_add(x->resp, name, value);
 	}
-}
-
-static ssize_t
-pstream_read(void *cls, char *buf, size_t max)
-{
-	struct pstream *ps = cls;
-
-	return fwd_read(ps->fwd, buf, max);
-}
-
-static void
-pstream_free(void *cls)
-{
-	struct pstream *ps = cls;
-
-	fwd_free(&ps->fwd);
-	upstream_release(&ps->up);
-	free(ps);
-}
-
-int
-proxy_stream_attach(struct pctx *x)
-{
-	struct pstream *ps;
-
-	if ((ps = calloc(1, sizeof(*ps))) == NULL)
-		return -1;
-	ps->fwd = x->fwd;
-	ps->up = x->up;
-	x->fwd = NULL;
-	x->up = NULL;
-	x->resp->reader = pstream_read;
-	x->resp->reader_cls = ps;
-	x->resp->reader_free = pstream_free;
-	x->resp->reader_len = fwd_content_length(ps->fwd);
-	return 0;
 }

@@ -1,14 +1,12 @@
-/* libcurl forwarding: one easy handle per request on its own multi handle,
- * driven by the calling thread; the connection pool lives in a share
- * handle that every thread uses, behind one lock per kind of data. The
- * answer's body is buffered up to FWD_BUF_MAX and the transfer paused
- * past that, so a large body streams through a bounded buffer.
- *
- * Each thread keeps the handles of its last finished transfer (reset:
- * no option, header or credential of the last request survives) for its
- * next one, so that a kept-alive client connection, which keyd serves
- * on one thread, costs no handle set-up per request. A registry of the
- * threads' slots lets fwd_global_cleanup free them all before the share. */
+/* libcurl forwarding on an event loop: one multi handle per worker
+ * thread, driven through the socket API. Its sockets sit in the worker's
+ * epoll set, its timer is the worker's epoll timeout, and its connection
+ * cache is the pool every request of that worker shares. Transfer news
+ * (the head is in, more body, the end) is queued while libcurl runs and
+ * told to the caller afterwards, so that no caller's callback runs inside
+ * libcurl. Easy handles are reset and kept for the next transfer. */
+#include <sys/epoll.h>
+
 #include <errno.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -16,36 +14,51 @@
 #include <string.h>
 #include <strings.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <curl/curl.h>
-#include <sodium.h>
 
 #include "keyd/http.h"
 #include "keyd/proxy_fwd.h"
 #include "keyd/upstream.h"
 
 #define FWD_BUF_MAX	(256 * 1024)	/* body bytes held before pausing */
-#define FWD_POLL_MS	100
-/* Idle upstream connections the shared pool keeps. libcurl's default for
- * a multi handle is 4 per easy handle it holds, i.e. 4 here, and a pool
- * over that closes its oldest connection whenever a transfer ends: with
- * more than 4 requests in flight nearly every request then connected
- * anew. Sized for max_connections' default (one client connection holds
- * at most one upstream connection at a time). */
+/* Idle upstream connections a loop keeps: libcurl's default is 4 per
+ * easy handle the multi holds, and a pool over its limit closes its
+ * oldest connection whenever a transfer ends. */
 #define FWD_POOL_MAX	1024L
+#define FWD_IDLE_MAX	64		/* easy handles kept for reuse */
+#define FWD_SCAN_NS	(50 * 1000000LL)	/* timeout scan period */
+#define NS_NEVER	INT64_MAX
+
+/* One of libcurl's sockets in the epoll set; freed after the round. */
+struct fwd_sock {
+	curl_socket_t		 fd;
+	int			 dead;
+	struct fwd_sock		*next_dead;
+};
 
 struct fwd {
-	CURLM		*m;
+	struct fwd_loop	*fl;
 	CURL		*e;
 	struct curl_slist *hdrs;
 	char		 errbuf[CURL_ERROR_SIZE];
+	fwd_notify	 notify;
+	void		*cls;
+	int64_t		 t0;
+	long		 upstream_us;
 	int		 status;
 	int		 head_done;	/* a final status and its headers */
+	int		 head_told;	/* the first notify is queued or done */
+	int		 wants;		/* fwd_read said FWD_AGAIN */
+	int		 queued;	/* on the loop's notify list */
+	int		 running;	/* in the multi handle */
 	int		 done;		/* the transfer ended */
 	CURLcode	 result;
 	int		 paused;
-	int64_t		 waited_ns;	/* spent waiting for the upstream */
-	int64_t		 timeout_ns;	/* the upstream's --timeout */
+	int64_t		 deadline;	/* NS_NEVER while paused */
+	int64_t		 left_ns;	/* of the timeout, while paused */
+	int64_t		 timeout_ns;
 	int		 head_bad;	/* past the header bounds */
 	size_t		 head_bytes;
 	size_t		 nh;
@@ -55,152 +68,33 @@ struct fwd {
 	int		 chunked;
 	char		*buf;		/* body bytes not yet read */
 	size_t		 off, len, cap;
+	struct fwd	*prev, *next;	/* the loop's running transfers */
+	struct fwd	*next_notify;
+};
+
+struct fwd_loop {
+	CURLM		*m;
+	int		 epfd;
+	int64_t		 timer_at;	/* libcurl's, NS_NEVER: none */
+	int64_t		 next_scan;
+	struct fwd	*live;
+	size_t		 nlive;
+	struct fwd	*notify_head, *notify_tail;
+	struct fwd_sock	*dead;
+	CURL		*idle[FWD_IDLE_MAX];
+	size_t		 nidle;
 };
 
 static CURLSH		*fwd_share;
 static pthread_mutex_t	 fwd_locks[CURL_LOCK_DATA_LAST];
 
-/* A thread's idle handles: both set or both NULL. */
-struct fwd_slot {
-	pthread_mutex_t		 mu;	/* against fwd_global_cleanup */
-	CURLM			*m;
-	CURL			*e;
-	struct fwd_slot		*prev, *next;
-};
-
-static pthread_key_t	 fwd_key;
-static pthread_once_t	 fwd_key_once = PTHREAD_ONCE_INIT;
-static int		 fwd_key_ok;
-static pthread_mutex_t	 fwd_reg_lock = PTHREAD_MUTEX_INITIALIZER;
-static struct fwd_slot	*fwd_reg;	/* every live thread's slot */
-
-static void
-handles_free(CURLM *m, CURL *e)
+static int64_t
+mono_ns(void)
 {
-	if (e != NULL)
-		curl_easy_cleanup(e);
-	if (m != NULL)
-		curl_multi_cleanup(m);
-}
+	struct timespec t;
 
-/* The thread ends: its slot goes, with any handles in it. */
-static void
-slot_destroy(void *arg)
-{
-	struct fwd_slot *sl = arg;
-
-	pthread_mutex_lock(&fwd_reg_lock);
-	if (sl->prev != NULL)
-		sl->prev->next = sl->next;
-	else
-		fwd_reg = sl->next;
-	if (sl->next != NULL)
-		sl->next->prev = sl->prev;
-	pthread_mutex_unlock(&fwd_reg_lock);
-	handles_free(sl->m, sl->e);
-	pthread_mutex_destroy(&sl->mu);
-	free(sl);
-}
-
-static void
-key_create(void)
-{
-	fwd_key_ok = pthread_key_create(&fwd_key, slot_destroy) == 0;
-}
-
-/* The calling thread's slot, made on first use; NULL without memory. */
-static struct fwd_slot *
-slot_get(void)
-{
-	struct fwd_slot *sl;
-
-	pthread_once(&fwd_key_once, key_create);
-	if (!fwd_key_ok)
-		return NULL;
-	if ((sl = pthread_getspecific(fwd_key)) != NULL)
-		return sl;
-	if ((sl = calloc(1, sizeof(*sl))) == NULL)
-		return NULL;
-	pthread_mutex_init(&sl->mu, NULL);
-	if (pthread_setspecific(fwd_key, sl) != 0) {
-		pthread_mutex_destroy(&sl->mu);
-		free(sl);
-		return NULL;
-	}
-	pthread_mutex_lock(&fwd_reg_lock);
-	sl->next = fwd_reg;
-	if (fwd_reg != NULL)
-		fwd_reg->prev = sl;
-	fwd_reg = sl;
-	pthread_mutex_unlock(&fwd_reg_lock);
-	return sl;
-}
-
-/* Handles for a transfer: the thread's idle ones, or new ones. */
-static int
-handles_take(CURLM **m, CURL **e)
-{
-	struct fwd_slot *sl;
-
-	*m = NULL;
-	*e = NULL;
-	if ((sl = slot_get()) != NULL) {
-		pthread_mutex_lock(&sl->mu);
-		*m = sl->m;
-		*e = sl->e;
-		sl->m = NULL;
-		sl->e = NULL;
-		pthread_mutex_unlock(&sl->mu);
-		if (*e != NULL)
-			return 0;
-	}
-	if ((*m = curl_multi_init()) == NULL ||
-	    curl_multi_setopt(*m, CURLMOPT_MAXCONNECTS, FWD_POOL_MAX) !=
-	    CURLM_OK || (*e = curl_easy_init()) == NULL) {
-		handles_free(*m, *e);
-		*m = NULL;
-		*e = NULL;
-		return -1;
-	}
-	return 0;
-}
-
-/* Handles whose transfer ended cleanly, E out of M: reset, they wait in
- * the thread's slot for its next transfer (or are freed if it has some). */
-static void
-handles_put(CURLM *m, CURL *e)
-{
-	struct fwd_slot *sl;
-
-	curl_easy_reset(e);
-	if ((sl = slot_get()) != NULL) {
-		pthread_mutex_lock(&sl->mu);
-		if (sl->e == NULL && fwd_share != NULL) {
-			sl->m = m;
-			sl->e = e;
-			m = NULL;
-			e = NULL;
-		}
-		pthread_mutex_unlock(&sl->mu);
-	}
-	handles_free(m, e);
-}
-
-/* Every thread's idle handles, freed: none may outlive the share. */
-static void
-slots_drain(void)
-{
-	struct fwd_slot *sl;
-
-	pthread_mutex_lock(&fwd_reg_lock);
-	for (sl = fwd_reg; sl != NULL; sl = sl->next) {
-		pthread_mutex_lock(&sl->mu);
-		handles_free(sl->m, sl->e);
-		sl->m = NULL;
-		sl->e = NULL;
-		pthread_mutex_unlock(&sl->mu);
-	}
-	pthread_mutex_unlock(&fwd_reg_lock);
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (int64_t)t.tv_sec * 1000000000 + t.tv_nsec;
 }
 
 static void
@@ -220,6 +114,8 @@ share_unlock(CURL *e, curl_lock_data d, void *u)
 	pthread_mutex_unlock(&fwd_locks[d]);
 }
 
+/* DNS answers and TLS sessions are shared by every loop; connections
+ * belong to each loop's own multi handle. */
 int
 fwd_global_init(void)
 {
@@ -233,7 +129,6 @@ fwd_global_init(void)
 		return -1;
 	curl_share_setopt(fwd_share, CURLSHOPT_LOCKFUNC, share_lock);
 	curl_share_setopt(fwd_share, CURLSHOPT_UNLOCKFUNC, share_unlock);
-	curl_share_setopt(fwd_share, CURLSHOPT_SHARE, CURL_LOCK_DATA_CONNECT);
 	curl_share_setopt(fwd_share, CURLSHOPT_SHARE, CURL_LOCK_DATA_DNS);
 	curl_share_setopt(fwd_share, CURLSHOPT_SHARE,
 	    CURL_LOCK_DATA_SSL_SESSION);
@@ -243,7 +138,6 @@ fwd_global_init(void)
 void
 fwd_global_cleanup(void)
 {
-	slots_drain();
 	if (fwd_share != NULL)
 		curl_share_cleanup(fwd_share);
 	fwd_share = NULL;
@@ -263,14 +157,76 @@ fwd_strerror(enum fwd_err e)
 	return "unknown error";
 }
 
-static int64_t
-mono_ns(void)
-{
-	struct timespec t;
+/* --- news for the caller ---------------------------------------------- */
 
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (int64_t)t.tv_sec * 1000000000 + t.tv_nsec;
+static void
+notify_queue(struct fwd *f)
+{
+	struct fwd_loop *fl = f->fl;
+
+	if (f->queued)
+		return;
+	f->queued = 1;
+	f->next_notify = NULL;
+	if (fl->notify_tail != NULL)
+		fl->notify_tail->next_notify = f;
+	else
+		fl->notify_head = f;
+	fl->notify_tail = f;
 }
+
+static void
+notify_unqueue(struct fwd *f)
+{
+	struct fwd_loop	*fl = f->fl;
+	struct fwd	*p, *prev = NULL;
+
+	if (!f->queued)
+		return;
+	for (p = fl->notify_head; p != NULL; prev = p, p = p->next_notify)
+		if (p == f)
+			break;
+	if (p == NULL)
+		return;
+	if (prev != NULL)
+		prev->next_notify = f->next_notify;
+	else
+		fl->notify_head = f->next_notify;
+	if (fl->notify_tail == f)
+		fl->notify_tail = prev;
+	f->queued = 0;
+}
+
+/* Something happened to F: queue a notify if its caller waits for it. */
+static void
+news(struct fwd *f)
+{
+	if (!f->head_told && (f->head_done || f->done)) {
+		f->head_told = 1;
+		f->upstream_us = (long)((mono_ns() - f->t0) / 1000);
+		notify_queue(f);
+	} else if (f->head_told && f->wants && (f->len > f->off || f->done)) {
+		f->wants = 0;
+		notify_queue(f);
+	}
+}
+
+/* Tell each caller its news; a notify may free any transfer. */
+static void
+notify_run(struct fwd_loop *fl)
+{
+	struct fwd *f;
+
+	while ((f = fl->notify_head) != NULL) {
+		fl->notify_head = f->next_notify;
+		if (fl->notify_head == NULL)
+			fl->notify_tail = NULL;
+		f->queued = 0;
+		f->notify(f->cls);
+	}
+}
+
+/* --- the answer's head and body ---------------------------------------- */
 
 /* Hop-by-hop headers (RFC 9110 §7.6.1) and those MHD writes itself. */
 static int
@@ -360,8 +316,10 @@ on_header(char *data, size_t size, size_t nitems, void *cls)
 	while (len > 0 && (data[len - 1] == '\n' || data[len - 1] == '\r'))
 		len--;
 	if (len == 0) {
-		if (f->status >= 200)
+		if (f->status >= 200 && !f->head_bad) {
 			f->head_done = 1;
+			news(f);
+		}
 		return n;
 	}
 	if (len >= 5 && strncmp(data, "HTTP/", 5) == 0) {
@@ -377,6 +335,19 @@ on_header(char *data, size_t size, size_t nitems, void *cls)
 	return n;
 }
 
+static void
+pause_clock(struct fwd *f, int paused)
+{
+	int64_t now = mono_ns();
+
+	if (paused && !f->paused) {
+		f->left_ns = f->deadline - now;
+		f->deadline = NS_NEVER;
+	} else if (!paused && f->paused)
+		f->deadline = now + f->left_ns;
+	f->paused = paused;
+}
+
 static size_t
 on_body(char *data, size_t size, size_t nmemb, void *cls)
 {
@@ -387,7 +358,7 @@ on_body(char *data, size_t size, size_t nmemb, void *cls)
 	if (f->off > 0 && f->off == f->len)
 		f->off = f->len = 0;
 	if (f->len - f->off >= FWD_BUF_MAX) {
-		f->paused = 1;
+		pause_clock(f, 1);
 		return CURL_WRITEFUNC_PAUSE;
 	}
 	if (f->len + n > f->cap) {
@@ -411,35 +382,239 @@ on_body(char *data, size_t size, size_t nmemb, void *cls)
 	}
 	memcpy(f->buf + f->len, data, n);
 	f->len += n;
+	news(f);
 	return n;
 }
 
-/* One round of the transfer: perform, note the end, wait a little. */
-static void
-fwd_step(struct fwd *f)
-{
-	CURLMsg	*msg;
-	int	 running, left;
-	int64_t	 t0 = mono_ns();
+/* --- libcurl's sockets and timer in the epoll set ---------------------- */
 
-	curl_multi_perform(f->m, &running);
-	while ((msg = curl_multi_info_read(f->m, &left)) != NULL)
-		if (msg->msg == CURLMSG_DONE) {
-			f->done = 1;
-			f->result = msg->data.result;
+static int
+on_socket(CURL *e, curl_socket_t s, int what, void *userp, void *socketp)
+{
+	struct fwd_loop		*fl = userp;
+	struct fwd_sock		*ws = socketp;
+	struct epoll_event	 ev;
+
+	(void)e;
+	if (what == CURL_POLL_REMOVE) {
+		if (ws != NULL) {
+			epoll_ctl(fl->epfd, EPOLL_CTL_DEL, s, NULL);
+			curl_multi_assign(fl->m, s, NULL);
+			ws->dead = 1;	/* an event of this round may name it */
+			ws->next_dead = fl->dead;
+			fl->dead = ws;
 		}
-	if (!f->done && !(f->head_done && f->len > f->off))
-		curl_multi_poll(f->m, NULL, 0, FWD_POLL_MS, NULL);
-	/* The upstream's --timeout counts only the time spent here, waiting
-	 * for it: not the time a slow client takes to read what came. */
-	f->waited_ns += mono_ns() - t0;
-	if (!f->done && f->timeout_ns > 0 && f->waited_ns > f->timeout_ns) {
-		f->done = 1;
-		f->result = CURLE_OPERATION_TIMEDOUT;
+		return 0;
+	}
+	memset(&ev, 0, sizeof(ev));
+	ev.events = (what & CURL_POLL_IN ? EPOLLIN : 0) |
+	    (what & CURL_POLL_OUT ? EPOLLOUT : 0);
+	if (ws != NULL) {
+		ev.data.ptr = ws;
+		return epoll_ctl(fl->epfd, EPOLL_CTL_MOD, s, &ev) == 0 ? 0 : -1;
+	}
+	if ((ws = calloc(1, sizeof(*ws))) == NULL)
+		return -1;
+	ws->fd = s;
+	ev.data.ptr = ws;
+	if (epoll_ctl(fl->epfd, EPOLL_CTL_ADD, s, &ev) == -1 &&
+	    (errno != EEXIST || epoll_ctl(fl->epfd, EPOLL_CTL_MOD, s, &ev) ==
+	    -1)) {
+		free(ws);
+		return -1;
+	}
+	curl_multi_assign(fl->m, s, ws);
+	return 0;
+}
+
+static int
+on_timer(CURLM *m, long ms, void *userp)
+{
+	struct fwd_loop *fl = userp;
+
+	(void)m;
+	fl->timer_at = ms < 0 ? NS_NEVER : mono_ns() + (int64_t)ms * 1000000;
+	return 0;
+}
+
+static void
+live_unlink(struct fwd *f)
+{
+	struct fwd_loop *fl = f->fl;
+
+	if (!f->running)
+		return;
+	curl_multi_remove_handle(fl->m, f->e);
+	f->running = 0;
+	if (f->prev != NULL)
+		f->prev->next = f->next;
+	else
+		fl->live = f->next;
+	if (f->next != NULL)
+		f->next->prev = f->prev;
+	f->prev = f->next = NULL;
+	fl->nlive--;
+}
+
+static void
+finish(struct fwd *f, CURLcode result)
+{
+	live_unlink(f);
+	f->done = 1;
+	f->result = result;
+	if (f->paused)
+		pause_clock(f, 0);
+	news(f);
+}
+
+/* The transfers libcurl says have ended, then everybody's news. */
+static void
+loop_after(struct fwd_loop *fl)
+{
+	CURLMsg		*msg;
+	struct fwd	*f;
+	int		 left;
+
+	while ((msg = curl_multi_info_read(fl->m, &left)) != NULL) {
+		if (msg->msg != CURLMSG_DONE)
+			continue;
+		f = NULL;
+		curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, &f);
+		if (f != NULL)
+			finish(f, msg->data.result);
+	}
+	notify_run(fl);
+}
+
+void
+fwd_loop_event(struct fwd_loop *fl, void *tag, uint32_t events)
+{
+	struct fwd_sock	*ws = tag;
+	int		 flags = 0, running;
+
+	if (ws->dead)
+		return;
+	if (events & EPOLLIN)
+		flags |= CURL_CSELECT_IN;
+	if (events & EPOLLOUT)
+		flags |= CURL_CSELECT_OUT;
+	if (events & (EPOLLERR | EPOLLHUP))
+		flags |= CURL_CSELECT_ERR;
+	curl_multi_socket_action(fl->m, ws->fd, flags, &running);
+	loop_after(fl);
+}
+
+int
+fwd_loop_timeout(const struct fwd_loop *fl)
+{
+	int64_t at = fl->timer_at, now;
+
+	if (fl->nlive > 0 && fl->next_scan < at)
+		at = fl->next_scan;
+	if (at == NS_NEVER)
+		return -1;
+	now = mono_ns();
+	return at <= now ? 0 : (int)((at - now + 999999) / 1000000);
+}
+
+/* The upstream's --timeout, counted while keyd waits for it. */
+static void
+timeouts_scan(struct fwd_loop *fl, int64_t now)
+{
+	struct fwd *f, *next;
+
+	fl->next_scan = now + FWD_SCAN_NS;
+	for (f = fl->live; f != NULL; f = next) {
+		next = f->next;
+		if (f->timeout_ns <= 0 || f->deadline > now)
+			continue;
 		snprintf(f->errbuf, sizeof(f->errbuf), "no complete answer "
 		    "within %lld ms", (long long)(f->timeout_ns / 1000000));
+		finish(f, CURLE_OPERATION_TIMEDOUT);
 	}
 }
+
+void
+fwd_loop_timers(struct fwd_loop *fl)
+{
+	int64_t	now = mono_ns();
+	int	running;
+
+	if (fl->timer_at <= now) {
+		fl->timer_at = NS_NEVER;
+		curl_multi_socket_action(fl->m, CURL_SOCKET_TIMEOUT, 0,
+		    &running);
+	}
+	if (fl->nlive > 0 && fl->next_scan <= now)
+		timeouts_scan(fl, now);
+	loop_after(fl);
+}
+
+void
+fwd_loop_settle(struct fwd_loop *fl)
+{
+	struct fwd_sock *ws;
+
+	while ((ws = fl->dead) != NULL) {
+		fl->dead = ws->next_dead;
+		free(ws);
+	}
+}
+
+size_t
+fwd_loop_live(const struct fwd_loop *fl)
+{
+	return fl->nlive;
+}
+
+int
+fwd_loop_new(int epfd, struct fwd_loop **out)
+{
+	struct fwd_loop *fl;
+
+	*out = NULL;
+	if ((fl = calloc(1, sizeof(*fl))) == NULL)
+		return -1;
+	fl->epfd = epfd;
+	fl->timer_at = NS_NEVER;
+	fl->next_scan = NS_NEVER;
+	if ((fl->m = curl_multi_init()) == NULL ||
+	    curl_multi_setopt(fl->m, CURLMOPT_MAXCONNECTS, FWD_POOL_MAX) !=
+	    CURLM_OK ||
+	    curl_multi_setopt(fl->m, CURLMOPT_SOCKETFUNCTION, on_socket) !=
+	    CURLM_OK ||
+	    curl_multi_setopt(fl->m, CURLMOPT_SOCKETDATA, fl) != CURLM_OK ||
+	    curl_multi_setopt(fl->m, CURLMOPT_TIMERFUNCTION, on_timer) !=
+	    CURLM_OK ||
+	    curl_multi_setopt(fl->m, CURLMOPT_TIMERDATA, fl) != CURLM_OK) {
+		fwd_loop_free(&fl);
+		return -1;
+	}
+	*out = fl;
+	return 0;
+}
+
+void
+fwd_loop_free(struct fwd_loop **flp)
+{
+	struct fwd_loop	*fl;
+	size_t		 i;
+
+	if (flp == NULL || (fl = *flp) == NULL)
+		return;
+	while (fl->live != NULL)	/* their owners free them later */
+		live_unlink(fl->live);
+	fl->notify_head = fl->notify_tail = NULL;
+	for (i = 0; i < fl->nidle; i++)
+		curl_easy_cleanup(fl->idle[i]);
+	if (fl->m != NULL)
+		curl_multi_cleanup(fl->m);	/* calls on_socket REMOVE */
+	fwd_loop_settle(fl);
+	free(fl);
+	*flp = NULL;
+}
+
+/* --- one transfer ------------------------------------------------------ */
 
 static int
 fwd_headers(struct fwd *f, const struct fwd_target *t,
@@ -501,6 +676,7 @@ fwd_setup(struct fwd *f, const struct fwd_target *t,
 
 	curl_easy_setopt(e, CURLOPT_URL, t->url);
 	curl_easy_setopt(e, CURLOPT_SHARE, fwd_share);
+	curl_easy_setopt(e, CURLOPT_PRIVATE, f);
 	curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(e, CURLOPT_ERRORBUFFER, f->errbuf);
 	curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, on_header);
@@ -513,11 +689,54 @@ fwd_setup(struct fwd *f, const struct fwd_target *t,
 	if (fwd_headers(f, t, req, err, errlen) == -1)
 		return -1;
 	/* libcurl's total timeout would count the time a slow client takes
-	 * to read and cut a large answer midway: fwd_step keeps the
-	 * upstream's timeout instead. */
+	 * to read and cut a large answer midway: the loop keeps the
+	 * upstream's timeout instead, stopped while the transfer waits for
+	 * the client (paused). */
 	f->timeout_ns = t->up->timeout_ms * 1000000;
 	return curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, 0L) == CURLE_OK ? 0 :
 	    -1;
+}
+
+static CURL *
+handle_take(struct fwd_loop *fl)
+{
+	if (fl->nidle > 0)
+		return fl->idle[--fl->nidle];
+	return curl_easy_init();
+}
+
+enum fwd_err
+fwd_begin(struct fwd_loop *fl, const struct fwd_target *t,
+    const struct fwd_request *req, fwd_notify notify, void *cls,
+    struct fwd **out, char *err, size_t errlen)
+{
+	struct fwd *f;
+
+	*out = NULL;
+	snprintf(err, errlen, "out of memory");
+	if ((f = calloc(1, sizeof(*f))) == NULL)
+		return FWD_NOMEM;
+	f->fl = fl;
+	f->clen = -1;
+	f->notify = notify;
+	f->cls = cls;
+	f->t0 = mono_ns();
+	if ((f->e = handle_take(fl)) == NULL ||
+	    fwd_setup(f, t, req, err, errlen) == -1 ||
+	    curl_multi_add_handle(fl->m, f->e) != CURLM_OK) {
+		fwd_free(&f);
+		return FWD_NOMEM;
+	}
+	f->running = 1;
+	f->deadline = f->timeout_ns > 0 ? f->t0 + f->timeout_ns : NS_NEVER;
+	f->next = fl->live;
+	if (fl->live != NULL)
+		fl->live->prev = f;
+	fl->live = f;
+	if (fl->nlive++ == 0)
+		fl->next_scan = f->t0 + FWD_SCAN_NS;
+	*out = f;
+	return FWD_OK;
 }
 
 static enum fwd_err
@@ -546,51 +765,20 @@ fwd_result(const struct fwd *f)
 	}
 }
 
-static long
-since_us(const struct timespec *t0)
-{
-	struct timespec now;
-
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	return (now.tv_sec - t0->tv_sec) * 1000000L +
-	    (now.tv_nsec - t0->tv_nsec) / 1000;
-}
-
 enum fwd_err
-fwd_start(const struct fwd_target *t, const struct fwd_request *req,
-    struct fwd **out, long *upstream_us, char *err, size_t errlen)
+fwd_head(const struct fwd *f, long *upstream_us, char *err, size_t errlen)
 {
-	struct timespec	 t0;
-	struct fwd	*f;
-	enum fwd_err	 rc;
+	enum fwd_err rc;
 
-	*out = NULL;
-	*upstream_us = 0;
-	clock_gettime(CLOCK_MONOTONIC, &t0);
-	if ((f = calloc(1, sizeof(*f))) == NULL)
-		return FWD_NOMEM;
-	f->clen = -1;
-	snprintf(err, errlen, "out of memory");
-	if (handles_take(&f->m, &f->e) == -1 ||
-	    fwd_setup(f, t, req, err, errlen) == -1 ||
-	    curl_multi_add_handle(f->m, f->e) != CURLM_OK) {
-		fwd_free(&f);
-		return FWD_NOMEM;
-	}
-	while (!f->head_done && !f->done)
-		fwd_step(f);
-	*upstream_us = since_us(&t0);
-	if (f->head_done && !f->head_bad) {
-		*out = f;
+	*upstream_us = f->upstream_us;
+	if (f->head_done && !f->head_bad)
 		return FWD_OK;
-	}
 	rc = f->head_bad ? FWD_PROTOCOL : fwd_result(f);
 	if (rc == FWD_OK)
 		rc = FWD_PROTOCOL;
 	snprintf(err, errlen, "%s", f->head_bad ? "the upstream's headers "
 	    "are malformed or too large" : f->errbuf[0] != '\0' ? f->errbuf :
 	    curl_easy_strerror(f->result));
-	fwd_free(&f);
 	return rc;
 }
 
@@ -620,45 +808,61 @@ fwd_content_length(const struct fwd *f)
 	return f->chunked ? -1 : f->clen;
 }
 
+int
+fwd_body_take(struct fwd *f, char **buf, size_t *len)
+{
+	if (!f->done || f->result != CURLE_OK || f->off != 0)
+		return 0;
+	if (f->buf == NULL && (f->buf = malloc(1)) == NULL)
+		return 0;
+	*buf = f->buf;
+	*len = f->len;
+	f->buf = NULL;
+	f->len = f->cap = 0;
+	return 1;
+}
+
 ssize_t
 fwd_read(struct fwd *f, char *buf, size_t max)
 {
 	size_t n;
 
-	for (;;) {
-		if (f->len > f->off) {
-			n = f->len - f->off < max ? f->len - f->off : max;
-			memcpy(buf, f->buf + f->off, n);
-			f->off += n;
-			if (f->paused && f->len - f->off < FWD_BUF_MAX / 2) {
-				f->paused = 0;
-				curl_easy_pause(f->e, CURLPAUSE_CONT);
-			}
-			return (ssize_t)n;
+	if (f->len > f->off) {
+		n = f->len - f->off < max ? f->len - f->off : max;
+		memcpy(buf, f->buf + f->off, n);
+		f->off += n;
+		if (f->paused && f->len - f->off < FWD_BUF_MAX / 2) {
+			pause_clock(f, 0);
+			curl_easy_pause(f->e, CURLPAUSE_CONT);
 		}
-		if (f->done)
-			return f->result == CURLE_OK ? 0 : -1;
-		fwd_step(f);
+		return (ssize_t)n;
 	}
+	if (f->done)
+		return f->result == CURLE_OK ? 0 : -1;
+	f->wants = 1;
+	return FWD_AGAIN;
 }
 
 void
 fwd_free(struct fwd **fp)
 {
-	struct fwd		*f;
+	struct fwd	*f;
+	struct fwd_loop	*fl;
+	int		 clean;
 
 	if (fp == NULL || (f = *fp) == NULL)
 		return;
-	if (f->m != NULL && f->e != NULL)
-		curl_multi_remove_handle(f->m, f->e);
-	/* Handles of a transfer cut short (paused, failed, or whose answer
-	 * was not read to its end) are not worth the doubt: freed. */
-	if (f->m != NULL && f->e != NULL && f->done &&
-	    f->result == CURLE_OK && !f->head_bad && !f->paused &&
-	    f->off == f->len)
-		handles_put(f->m, f->e);
-	else
-		handles_free(f->m, f->e);
+	fl = f->fl;
+	notify_unqueue(f);
+	/* A transfer cut short (running, failed, or whose answer was not
+	 * read to its end) takes its handle with it. */
+	clean = f->done && f->result == CURLE_OK && !f->head_bad;
+	live_unlink(f);
+	if (f->e != NULL && clean && fl->nidle < FWD_IDLE_MAX) {
+		curl_easy_reset(f->e);
+		fl->idle[fl->nidle++] = f->e;
+	} else if (f->e != NULL)
+		curl_easy_cleanup(f->e);
 	upstream_headers_free(&f->hdrs);	/* wipes the credential */
 	head_reset(f);
 	free(f->buf);

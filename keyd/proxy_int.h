@@ -17,7 +17,7 @@ struct proxy {
 	struct metrics		*metrics;
 };
 
-struct pctx {
+struct proxy_req {
 	struct proxy		*px;
 	struct keyd		*k;
 	const struct http_req	*req;
@@ -30,6 +30,8 @@ struct pctx {
 	struct scim_path	 path;
 	struct upstream		*up;
 	struct schema_ref	*sref;
+	const struct scim_schema_set *set;	/* NULL: the core */
+	int			 schema_stale;
 	char			*norm;		/* the body forwarded */
 	size_t			 norm_len;
 	struct scim_facts	 facts;
@@ -38,24 +40,13 @@ struct pctx {
 	char			 reason[POLICY_REASON_MAX];
 	struct fwd		*fwd;
 	long			 upstream_us;
+	int64_t			 latency_us;	/* when recorded */
 	int			 upstream_status;	/* -1: not forwarded */
 };
 
 /* Answer X with a SCIM Error (status, scimType or NULL, detail) and keep
  * the detail as the audit reason. Returns -1. */
-int proxy_refuse(struct pctx *x, unsigned status, const char *scim_type,
+int proxy_refuse(struct proxy_req *x, unsigned status, const char *scim_type,
     const char *fmt, ...) __attribute__((format(printf, 4, 5)));
-
-/* Send the admitted request X upstream; on return X->resp holds the
- * upstream's answer, streamed, or a 502/504 SCIM Error. */
-void proxy_forward(struct pctx *x);
-
-/* Hand X's upstream answer to RESP as its streamed body: the transfer
- * and the upstream reference move into it. 0, or -1 out of memory. */
-int proxy_stream_attach(struct pctx *x) __attribute__((warn_unused_result));
-
-/* Write X's audit record and metrics, once its answer is known; when the
- * record cannot be made durable the answer becomes a 503. */
-void proxy_finish(struct pctx *x);
 
 #endif

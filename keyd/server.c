@@ -1,19 +1,18 @@
 /* libmicrohttpd glue: accept, bound and collect the body, route, answer.
  *
- * Model: one thread per client connection (MHD_USE_THREAD_PER_CONNECTION).
- * The SCIM proxy forwards with a blocking libcurl transfer on that thread
- * and streams the upstream's body from it, while the connection pool to
- * each upstream is shared by every thread (proxy_fwd.c). An event loop of
- * suspended connections and a curl multi loop would save the threads, at
- * the price of a state machine in every handler; docs/architecture.md
- * records the measurements behind the choice. This file is the only one
- * that knows it. */
+ * Each request is run as a small state machine on its worker's event
+ * loop (keyd/server_int.h has the model): a SCIM request is admitted,
+ * forwarded and audited there, its connection suspended while it waits
+ * for the upstream or for its audit record; what may block runs on the
+ * pool and comes back through the worker's mailbox. This file and
+ * server_loop.c are the only ones that know. */
 #include <sys/socket.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,30 +24,40 @@
 
 #include "keyd/audit.h"
 #include "keyd/audit_http.h"
+#include "keyd/authn.h"
 #include "keyd/http.h"
 #include "keyd/keyd.h"
 #include "keyd/log.h"
-#include "keyd/authn.h"
 #include "keyd/metrics.h"
 #include "keyd/oauth.h"
 #include "keyd/proxy.h"
 #include "keyd/server.h"
+#include "keyd/server_int.h"
+#include "keyd/upstream.h"
 
 #define PEM_MAX		(64 * 1024)
 #define CONN_MEM_LIMIT	(64 * 1024)	/* MHD zeroes it after each request */
 #define CONN_TIMEOUT_S	30
 #define DRAIN_MAX	(16u * 1024 * 1024)
+#define STREAM_BLOCK	(64 * 1024)
 
-struct server {
-	struct MHD_Daemon	*mhd;
-	struct keyd		*k;
-	struct proxy		*proxy;
-	char			*cert_pem;
-	char			*key_pem;	/* sodium_malloc'd */
+#define container_of(p, T, m) ((T *)(void *)((char *)(p) - offsetof(T, m)))
+
+enum stage {
+	ST_READ,	/* the request is arriving */
+	ST_POOL,	/* on the blocking pool */
+	ST_UPSTREAM,	/* forwarded: waiting for the answer's head */
+	ST_AUDIT,	/* waiting for its record to be durable */
+	ST_ANSWER,	/* RESP is the answer: queue it */
+	ST_STREAM,	/* the answer's body is being sent */
+	ST_STREAM_WAIT,	/* … and the upstream has sent no more yet */
+	ST_ABORT	/* keyd is stopping: cut the connection */
 };
 
 /* Per-request state between MHD's calls. */
 struct reqctx {
+	struct worker	*w;
+	struct MHD_Connection *c;
 	char		*uri;		/* the request target as sent */
 	const char	*query;		/* into uri, past '?'; or NULL */
 	int		 uri_too_long;
@@ -60,6 +69,21 @@ struct reqctx {
 	struct timespec	 start;
 	char		 request_id[33];
 	char		 allow[32];	/* methods the path takes, for 405 */
+	enum stage	 stage;
+	int		 suspended;
+	struct reqctx	*sprev, *snext;	/* the worker's suspended ones */
+	struct http_req	 req;
+	struct http_resp resp;
+	struct audit_http ah;
+	struct proxy_req *x;		/* a SCIM request's */
+	int		 streamed;	/* the body comes from the upstream */
+	struct mail	 mail;
+	struct job	 job;
+};
+
+struct refresh_job {
+	struct job	job;
+	char		upstream[UPSTREAM_NAME_MAX + 1];
 };
 
 struct route {
@@ -79,6 +103,9 @@ static const struct route routes[] = {
 
 #define NROUTES (sizeof(routes) / sizeof(routes[0]))
 
+/* Every path under this prefix goes to the proxy, whatever the method. */
+#define SCIM_PREFIX	"/scim/v2/"
+
 static void
 healthz(struct keyd *k, const struct http_req *req, struct http_resp *resp)
 {
@@ -90,83 +117,6 @@ healthz(struct keyd *k, const struct http_req *req, struct http_resp *resp)
 		return;
 	}
 	http_json(resp, json_pack("{s:s}", "status", "ok"));
-}
-
-/* Find the route for METHOD and PATH; *KNOWN_PATH says whether PATH exists
- * under another method (405 rather than 404). */
-static const struct route *
-route_find(const char *method, const char *path, char *allow, size_t len)
-{
-	size_t i, n = 0;
-
-	allow[0] = '\0';
-	for (i = 0; i < NROUTES; i++) {
-		if (strcmp(routes[i].path, path) != 0)
-			continue;
-		if (strcmp(routes[i].method, method) == 0)
-			return &routes[i];
-		n += (size_t)snprintf(allow + n, len - n, "%s%s",
-		    n > 0 ? ", " : "", routes[i].method);
-		if (n >= len)
-			break;
-	}
-	return NULL;
-}
-
-static void
-reqctx_free(struct reqctx **rp)
-{
-	struct reqctx *r = *rp;
-
-	if (r == NULL)
-		return;
-	if (r->body != NULL) {
-		sodium_memzero(r->body, r->cap);	/* may hold a secret */
-		free(r->body);
-	}
-	free(r->uri);
-	free(r);
-	*rp = NULL;
-}
-
-static void
-on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
-    enum MHD_RequestTerminationCode toe)
-{
-	(void)cls;
-	(void)c;
-	(void)toe;
-	reqctx_free((struct reqctx **)con_cls);
-}
-
-static int
-body_append(struct reqctx *r, const char *data, size_t n, uint64_t max)
-{
-	char	*nb;
-	size_t	 cap;
-
-	if (r->len + n > max) {
-		r->too_big = 1;
-		return 0;
-	}
-	if (r->len + n + 1 > r->cap) {
-		cap = r->cap == 0 ? 4096 : r->cap;
-		while (cap < r->len + n + 1)
-			cap *= 2;
-		if ((nb = malloc(cap)) == NULL)
-			return -1;
-		if (r->body != NULL) {
-			memcpy(nb, r->body, r->len);
-			sodium_memzero(r->body, r->cap);
-			free(r->body);
-		}
-		r->body = nb;
-		r->cap = cap;
-	}
-	memcpy(r->body + r->len, data, n);
-	r->len += n;
-	r->body[r->len] = '\0';
-	return 0;
 }
 
 /* The peer's address into REQ: as text for logs, as bytes for the
@@ -194,122 +144,6 @@ peer_addr(struct MHD_Connection *c, struct http_req *req)
 	inet_ntop(sa->sa_family, a, req->remote, (socklen_t)sizeof(req->remote));
 }
 
-struct stream {
-	http_reader	 read;
-	void		*cls;
-	void		(*free_cls)(void *);
-};
-
-static ssize_t
-stream_read(void *cls, uint64_t pos, char *buf, size_t max)
-{
-	struct stream	*st = cls;
-	ssize_t		 n;
-
-	(void)pos;
-	n = st->read(st->cls, buf, max);
-	if (n == 0)
-		return MHD_CONTENT_READER_END_OF_STREAM;
-	return n < 0 ? MHD_CONTENT_READER_END_WITH_ERROR : n;
-}
-
-static void
-stream_free(void *cls)
-{
-	struct stream *st = cls;
-
-	if (st->free_cls != NULL)
-		st->free_cls(st->cls);
-	free(st);
-}
-
-/* MHD allocates (and clears) one block per streamed response: size it to
- * the body when the body is small. */
-static size_t
-stream_block(int64_t len)
-{
-	if (len < 0 || len > 64 * 1024)
-		return 64 * 1024;
-	return len < 4096 ? 4096 : (size_t)len;
-}
-
-/* The MHD response for RESP: its streamed body, or its JSON body. */
-static struct MHD_Response *
-response_body(struct http_resp *resp)
-{
-	struct MHD_Response	*mr;
-	struct stream		*st;
-	char			*text = NULL;
-
-	if (resp->reader != NULL) {
-		if ((st = calloc(1, sizeof(*st))) == NULL)
-			return NULL;
-		st->read = resp->reader;
-		st->cls = resp->reader_cls;
-		st->free_cls = resp->reader_free;
-		resp->reader_free = NULL;	/* MHD owns it now */
-		mr = MHD_create_response_from_callback(resp->reader_len < 0 ?
-		    MHD_SIZE_UNKNOWN : (uint64_t)resp->reader_len,
-		    stream_block(resp->reader_len), stream_read, st,
-		    stream_free);
-		if (mr == NULL)
-			stream_free(st);
-		return mr;
-	}
-	if (resp->raw != NULL) {
-		mr = MHD_create_response_from_buffer(resp->raw_len, resp->raw,
-		    MHD_RESPMEM_MUST_FREE);
-		if (mr != NULL) {
-			resp->raw = NULL;	/* MHD frees it */
-			MHD_add_response_header(mr, "Content-Type",
-			    resp->content_type);
-		}
-		return mr;
-	}
-	if (resp->body != NULL)
-		text = json_dumps(resp->body, JSON_COMPACT);
-	mr = MHD_create_response_from_buffer(text != NULL ? strlen(text) : 0,
-	    text != NULL ? text : (char *)"", text != NULL ?
-	    MHD_RESPMEM_MUST_FREE : MHD_RESPMEM_PERSISTENT);
-	if (mr == NULL)
-		free(text);
-	else if (text != NULL)
-		MHD_add_response_header(mr, "Content-Type",
-		    resp->content_type != NULL ? resp->content_type :
-		    "application/json");
-	return mr;
-}
-
-static enum MHD_Result
-respond(struct MHD_Connection *c, const struct reqctx *r,
-    struct http_resp *resp)
-{
-	struct MHD_Response	*mr;
-	enum MHD_Result		 ret;
-	size_t			 i;
-
-	if ((mr = response_body(resp)) == NULL)
-		return MHD_NO;
-	for (i = 0; i < resp->hdrs.n; i++)
-		MHD_add_response_header(mr, resp->hdrs.name[i],
-		    resp->hdrs.value[i]);
-	MHD_add_response_header(mr, "X-Request-Id", r->request_id);
-	MHD_add_response_header(mr, "X-Content-Type-Options", "nosniff");
-	if (resp->no_store) {
-		MHD_add_response_header(mr, "Cache-Control", "no-store");
-		MHD_add_response_header(mr, "Pragma", "no-cache");
-	}
-	if (resp->www_authenticate[0] != '\0')
-		MHD_add_response_header(mr, "WWW-Authenticate",
-		    resp->www_authenticate);
-	if (resp->retry_after[0] != '\0')
-		MHD_add_response_header(mr, "Retry-After", resp->retry_after);
-	if (resp->status == 405 && r->allow[0] != '\0')
-		MHD_add_response_header(mr, "Allow", r->allow);
-	ret = MHD_queue_response(c, resp->status, mr);
-	MHD_destroy_response(mr);
-	return ret;
-}
 
 static long
 elapsed_us(const struct timespec *start)
@@ -335,8 +169,6 @@ header_collect(void *cls, enum MHD_ValueKind kind, const char *key,
 	return MHD_YES;
 }
 
-/* Every path under this prefix goes to the proxy, whatever the method. */
-#define SCIM_PREFIX	"/scim/v2/"
 
 static int
 peer_loopback(const struct http_req *req)
@@ -352,188 +184,6 @@ peer_loopback(const struct http_req *req)
 	    (memcmp(req->peer, mapped, 12) == 0 && req->peer[12] == 127);
 }
 
-/* GET /metrics: loopback peers only unless `metrics = on`. */
-static void
-metrics_answer(struct server *s, const struct http_req *req,
-    struct http_resp *resp)
-{
-	struct metrics_sample		 ms;
-	const union MHD_DaemonInfo	*di;
-
-	memset(&ms, 0, sizeof(ms));
-	if (s->k->cfg.metrics == CONFIG_METRICS_OFF ||
-	    (s->k->cfg.metrics == CONFIG_METRICS_LOCAL && !peer_loopback(req))) {
-		http_error(resp, 404, "not_found", "no such endpoint");
-		return;
-	}
-	authn_stats(s->k->authn, &ms.cache_hits, &ms.cache_misses);
-	di = MHD_get_daemon_info(s->mhd, MHD_DAEMON_INFO_CURRENT_CONNECTIONS);
-	ms.open_connections = di != NULL ? di->num_connections : 0;
-	ms.audit_failing = s->k->audit != NULL && !audit_ready(s->k->audit);
-	proxy_metrics(s->proxy, &ms, resp);
-}
-
-static void
-route(struct server *s, struct reqctx *r, const struct http_req *req,
-    struct http_resp *resp)
-{
-	const struct route *rt;
-
-	if (r->uri_too_long)
-		http_error(resp, 414, "uri_too_long", "the request target is "
-		    "longer than 8 KiB");
-	else if (r->too_big && strncmp(req->path, SCIM_PREFIX,
-	    strlen(SCIM_PREFIX)) == 0)
-		http_scim_error(resp, 413, NULL, "the body is larger than %llu "
-		    "bytes (max_body in keyd.conf)",
-		    (unsigned long long)s->k->cfg.max_body);
-	else if (r->too_big)
-		http_error(resp, 413, "request_too_large", "the body is larger "
-		    "than max_body");
-	else if (strncmp(req->path, SCIM_PREFIX, strlen(SCIM_PREFIX)) == 0)
-		proxy_handle(s->proxy, s->k, req, resp);
-	else if (strcmp(req->path, "/metrics") == 0 &&
-	    strcmp(req->method, "GET") == 0)
-		metrics_answer(s, req, resp);
-	else if ((rt = route_find(req->method, req->path, r->allow,
-	    sizeof(r->allow))) != NULL)
-		rt->handler(s->k, req, resp);
-	else if (r->allow[0] != '\0')
-		http_error(resp, 405, "method_not_allowed", "this path does "
-		    "not take that method");
-	else
-		http_error(resp, 404, "not_found", "no such endpoint");
-}
-
-static void
-dispatch(struct server *s, struct MHD_Connection *c, struct reqctx *r,
-    const char *method, struct http_resp *resp)
-{
-	struct http_req		 req;
-	struct audit_http	 ah;
-
-	memset(&req, 0, sizeof(req));
-	req.method = method;
-	req.path = r->uri != NULL ? r->uri : "/";
-	req.query = r->query;
-	req.body = r->body != NULL ? r->body : "";
-	req.body_len = r->len;
-	MHD_get_connection_values(c, MHD_HEADER_KIND, header_collect,
-	    &req.hdrs);
-	req.authorization = http_req_header(&req, "Authorization");
-	req.content_type = http_req_header(&req, "Content-Type");
-	peer_addr(c, &req);
-	memcpy(req.request_id, r->request_id, sizeof(req.request_id));
-	if (audit_http_begin(s->k, &req, &ah, resp))
-		route(s, r, &req, resp);
-	if (resp->body == NULL && resp->reader == NULL && resp->raw == NULL &&
-	    resp->status != 204 && resp->status != 304)
-		http_error(resp, 500, "server_error", NULL);
-	audit_http_end(&ah, resp);	/* before anything is sent */
-	log_event(resp->status >= 500 ? LOG_ERROR : LOG_INFO, "http.request",
-	    "id=%s remote=%s method=%.16s path=%.200s status=%u us=%ld",
-	    r->request_id, req.remote, method, req.path, resp->status,
-	    elapsed_us(&r->start));
-}
-
-/* MHD hands over the request target as sent, before it splits and
- * decodes it: keep it, so that the proxy forwards exactly what the
- * client sent and the policy sees the same bytes. Its return value is the
- * request's first state. */
-static void *
-on_uri(void *cls, const char *uri, struct MHD_Connection *c)
-{
-	struct reqctx	*r;
-	unsigned char	 rnd[16];
-	char		*q;
-
-	(void)cls;
-	(void)c;
-	if ((r = calloc(1, sizeof(*r))) == NULL)
-		return NULL;
-	clock_gettime(CLOCK_MONOTONIC, &r->start);
-	randombytes_buf(rnd, sizeof(rnd));
-	sodium_bin2hex(r->request_id, sizeof(r->request_id), rnd, sizeof(rnd));
-	if (strlen(uri) > HTTP_URI_MAX)
-		r->uri_too_long = 1;
-	else if ((r->uri = strdup(uri)) == NULL) {
-		free(r);
-		return NULL;
-	} else if ((q = strchr(r->uri, '?')) != NULL) {
-		*q = '\0';
-		r->query = q + 1;
-	}
-	return r;
-}
-
-/* Refuse an announced oversize body before reading any of it. */
-static void
-reqctx_start(struct reqctx *r, struct MHD_Connection *c, uint64_t max)
-{
-	const char		*cl;
-	char			*end;
-	unsigned long long	 n;
-
-	r->started = 1;
-	cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Length");
-	if (cl != NULL) {
-		errno = 0;
-		n = strtoull(cl, &end, 10);
-		if (errno != 0 || *end != '\0' || n > max)
-			r->too_big = 1;
-	}
-}
-
-static enum MHD_Result
-on_request(void *cls, struct MHD_Connection *c, const char *url,
-    const char *method, const char *version, const char *data,
-    size_t *data_size, void **con_cls)
-{
-	struct server	*s = cls;
-	struct reqctx	*r = *con_cls;
-	struct http_resp resp;
-	enum MHD_Result	 ret;
-
-	(void)version;
-	(void)url;
-	if (r == NULL)
-		return MHD_NO;
-	if (!r->started) {
-		reqctx_start(r, c, s->k->cfg.max_body);
-		if (!r->too_big && !r->uri_too_long)
-			return MHD_YES;
-	}
-	if (*data_size > 0) {
-		/* MHD cannot answer in the middle of a chunked upload, so an
-		 * oversize one is drained (not stored) and answered 413 at
-		 * its end; past DRAIN_MAX the connection is simply cut. */
-		if (r->too_big) {
-			r->drained += *data_size;
-			if (r->drained > DRAIN_MAX)
-				return MHD_NO;
-		} else if (body_append(r, data, *data_size,
-		    s->k->cfg.max_body) == -1)
-			return MHD_NO;
-		*data_size = 0;
-		return MHD_YES;
-	}
-	memset(&resp, 0, sizeof(resp));
-	dispatch(s, c, r, method, &resp);
-	ret = respond(c, r, &resp);
-	http_resp_clear(&resp);
-	return ret;
-}
-
-static void
-mhd_log(void *cls, const char *fmt, va_list ap)
-{
-	char msg[512];
-
-	(void)cls;
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	msg[strcspn(msg, "\n")] = '\0';
-	log_event(LOG_WARN, "http.library", "%s", msg);
-}
 
 /* Read a PEM file (bounded) into a NUL-terminated buffer from ALLOC. */
 static char *
@@ -594,6 +244,7 @@ bad:
 	return -1;
 }
 
+
 /* Leave every byte of the target alone: the proxy and the policy read
  * the raw path and query (reqctx.uri), and MHD's decoded copies of the
  * arguments are never used. */
@@ -605,32 +256,780 @@ no_unescape(void *cls, struct MHD_Connection *c, char *s)
 	return strlen(s);
 }
 
-static struct MHD_Daemon *
-mhd_start(struct server *s, const struct sockaddr_storage *ss)
-{
-	unsigned flags = MHD_USE_THREAD_PER_CONNECTION |
-	    MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_POLL | MHD_USE_ITC |
-	    MHD_USE_ERROR_LOG;
 
-	if (ss->ss_family == AF_INET6)
-		flags |= MHD_USE_IPv6;
+/* Refuse an announced oversize body before reading any of it. */
+static void
+reqctx_start(struct reqctx *r, struct MHD_Connection *c, uint64_t max)
+{
+	const char		*cl;
+	char			*end;
+	unsigned long long	 n;
+
+	r->started = 1;
+	cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Length");
+	if (cl != NULL) {
+		errno = 0;
+		n = strtoull(cl, &end, 10);
+		if (errno != 0 || *end != '\0' || n > max)
+			r->too_big = 1;
+	}
+}
+
+
+static int
+body_append(struct reqctx *r, const char *data, size_t n, uint64_t max)
+{
+	char	*nb;
+	size_t	 cap;
+
+	if (r->len + n > max) {
+		r->too_big = 1;
+		return 0;
+	}
+	if (r->len + n + 1 > r->cap) {
+		cap = r->cap == 0 ? 4096 : r->cap;
+		while (cap < r->len + n + 1)
+			cap *= 2;
+		if ((nb = malloc(cap)) == NULL)
+			return -1;
+		if (r->body != NULL) {
+			memcpy(nb, r->body, r->len);
+			sodium_memzero(r->body, r->cap);
+			free(r->body);
+		}
+		r->body = nb;
+		r->cap = cap;
+	}
+	memcpy(r->body + r->len, data, n);
+	r->len += n;
+	r->body[r->len] = '\0';
+	return 0;
+}
+
+
+/* Find the route for METHOD and PATH; *KNOWN_PATH says whether PATH exists
+ * under another method (405 rather than 404). */
+static const struct route *
+route_find(const char *method, const char *path, char *allow, size_t len)
+{
+	size_t i, n = 0;
+
+	allow[0] = '\0';
+	for (i = 0; i < NROUTES; i++) {
+		if (strcmp(routes[i].path, path) != 0)
+			continue;
+		if (strcmp(routes[i].method, method) == 0)
+			return &routes[i];
+		n += (size_t)snprintf(allow + n, len - n, "%s%s",
+		    n > 0 ? ", " : "", routes[i].method);
+		if (n >= len)
+			break;
+	}
+	return NULL;
+}
+
+
+static void
+mhd_log(void *cls, const char *fmt, va_list ap)
+{
+	char msg[512];
+
+	(void)cls;
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	msg[strcspn(msg, "\n")] = '\0';
+	log_event(LOG_WARN, "http.library", "%s", msg);
+}
+
+
+static int
+is_scim(const char *path)
+{
+	return strncmp(path, SCIM_PREFIX, strlen(SCIM_PREFIX)) == 0;
+}
+
+static size_t
+open_connections(struct server *s)
+{
+	const union MHD_DaemonInfo	*di;
+	size_t				 i, n = 0;
+
+	for (i = 0; i < s->nw; i++)
+		if (s->w[i].mhd != NULL && (di = MHD_get_daemon_info(s->w[i].mhd,
+		    MHD_DAEMON_INFO_CURRENT_CONNECTIONS)) != NULL)
+			n += di->num_connections;
+	return n;
+}
+
+/* GET /metrics: loopback peers only unless `metrics = on`. */
+static void
+metrics_answer(struct server *s, const struct http_req *req,
+    struct http_resp *resp)
+{
+	struct metrics_sample ms;
+
+	memset(&ms, 0, sizeof(ms));
+	if (s->k->cfg.metrics == CONFIG_METRICS_OFF ||
+	    (s->k->cfg.metrics == CONFIG_METRICS_LOCAL && !peer_loopback(req))) {
+		http_error(resp, 404, "not_found", "no such endpoint");
+		return;
+	}
+	authn_stats(s->k->authn, &ms.cache_hits, &ms.cache_misses);
+	ms.open_connections = (unsigned)open_connections(s);
+	ms.audit_failing = s->k->audit != NULL && !audit_ready(s->k->audit);
+	proxy_metrics(s->proxy, &ms, resp);
+}
+
+/* Everything but the SCIM proxy, on a thread that may block. */
+static void
+route(struct server *s, struct reqctx *r, const struct http_req *req,
+    struct http_resp *resp)
+{
+	const struct route *rt;
+
+	if (r->uri_too_long)
+		http_error(resp, 414, "uri_too_long", "the request target is "
+		    "longer than 8 KiB");
+	else if (r->too_big && is_scim(req->path))
+		http_scim_error(resp, 413, NULL, "the body is larger than %llu "
+		    "bytes (max_body in keyd.conf)",
+		    (unsigned long long)s->k->cfg.max_body);
+	else if (r->too_big)
+		http_error(resp, 413, "request_too_large", "the body is larger "
+		    "than max_body");
+	else if (strcmp(req->path, "/metrics") == 0 &&
+	    strcmp(req->method, "GET") == 0)
+		metrics_answer(s, req, resp);
+	else if ((rt = route_find(req->method, req->path, r->allow,
+	    sizeof(r->allow))) != NULL)
+		rt->handler(s->k, req, resp);
+	else if (r->allow[0] != '\0')
+		http_error(resp, 405, "method_not_allowed", "this path does "
+		    "not take that method");
+	else
+		http_error(resp, 404, "not_found", "no such endpoint");
+}
+
+static int
+resp_empty(const struct http_resp *resp)
+{
+	return resp->body == NULL && resp->raw == NULL &&
+	    resp->status != 204 && resp->status != 304;
+}
+
+/* A route's answer, and its audit record (written here, so this may
+ * block). */
+static void
+route_finish(struct server *s, struct reqctx *r)
+{
+	route(s, r, &r->req, &r->resp);
+	if (resp_empty(&r->resp))
+		http_error(&r->resp, 500, "server_error", NULL);
+	audit_http_end(&r->ah, &r->resp);	/* before anything is sent */
+}
+
+/* --- moving a request along -------------------------------------------- */
+
+static void
+suspend(struct reqctx *r)
+{
+	struct worker	*w = r->w;
+	struct reqctx	*head = w->susp;
+
+	MHD_suspend_connection(r->c);
+	r->suspended = 1;
+	r->sprev = NULL;
+	r->snext = head;
+	if (head != NULL)
+		head->sprev = r;
+	w->susp = r;
+}
+
+static void
+wake(struct reqctx *r)
+{
+	struct worker *w = r->w;
+
+	if (!r->suspended)
+		return;
+	if (r->sprev != NULL)
+		r->sprev->snext = r->snext;
+	else
+		w->susp = r->snext;
+	if (r->snext != NULL)
+		r->snext->sprev = r->sprev;
+	r->sprev = r->snext = NULL;
+	r->suspended = 0;
+	MHD_resume_connection(r->c);
+	w->resumed = 1;
+}
+
+static void
+ready(struct reqctx *r)
+{
+	r->stage = ST_ANSWER;
+	wake(r);
+}
+
+static void
+mail_ready(struct worker *w, struct mail *m)
+{
+	w->waiting--;
+	ready(container_of(m, struct reqctx, mail));
+}
+
+static void
+mail_recorded(struct worker *w, struct mail *m)
+{
+	struct reqctx *r = container_of(m, struct reqctx, mail);
+
+	w->waiting--;
+	proxy_recorded(r->x, m->val);
+	ready(r);
+}
+
+/* The audit writer's thread: back to the request's worker. */
+static void
+on_recorded(void *cls, int ok)
+{
+	struct reqctx *r = cls;
+
+	r->mail.fn = mail_recorded;
+	r->mail.val = ok;
+	worker_post(r->w, &r->mail);
+}
+
+/* The SCIM request's record; the answer waits until it is durable. */
+static void
+scim_record(struct reqctx *r)
+{
+	struct audit_rec	rec;
+	int			rc;
+
+	proxy_record(r->x, &rec);
+	rc = audit_write_async(r->w->s->k->audit, &rec, on_recorded, r);
+	if (rc == 0) {
+		r->stage = ST_AUDIT;
+		r->w->waiting++;
+		return;
+	}
+	proxy_recorded(r->x, rc == 1);
+	ready(r);
+}
+
+/* News of the request's upstream transfer. */
+static void
+on_upstream(void *cls)
+{
+	struct reqctx *r = cls;
+
+	if (r->stage == ST_UPSTREAM) {
+		proxy_forward_head(r->x);
+		scim_record(r);
+	} else if (r->stage == ST_STREAM_WAIT) {
+		r->stage = ST_STREAM;
+		wake(r);
+	}
+}
+
+static void
+scim_admitted(struct reqctx *r, int rc)
+{
+	if (rc == 0 && proxy_forward_begin(r->x, r->w->fl, on_upstream, r) ==
+	    0) {
+		r->stage = ST_UPSTREAM;
+		return;
+	}
+	scim_record(r);
+}
+
+static void
+mail_admitted(struct worker *w, struct mail *m)
+{
+	w->waiting--;
+	scim_admitted(container_of(m, struct reqctx, mail), m->val);
+}
+
+static void
+job_admit(struct server *s, struct job *j)
+{
+	struct reqctx *r = container_of(j, struct reqctx, job);
+
+	(void)s;
+	r->mail.fn = mail_admitted;
+	r->mail.val = proxy_admit(r->x, 1);
+	worker_post(r->w, &r->mail);
+}
+
+static void
+job_route(struct server *s, struct job *j)
+{
+	struct reqctx *r = container_of(j, struct reqctx, job);
+
+	route_finish(s, r);
+	r->mail.fn = mail_ready;
+	worker_post(r->w, &r->mail);
+}
+
+static void
+to_pool(struct reqctx *r, void (*run)(struct server *, struct job *))
+{
+	r->stage = ST_POOL;
+	r->w->waiting++;
+	r->job.run = run;
+	pool_submit(r->w->s, &r->job);
+}
+
+static void
+job_refresh(struct server *s, struct job *j)
+{
+	struct refresh_job *rj = container_of(j, struct refresh_job, job);
+
+	proxy_schemas_refresh(s->proxy, s->k, rj->upstream);
+	free(rj);
+}
+
+/* The upstream's schemas are past their time: fetch them anew on the
+ * pool, once. */
+static void
+refresh_schemas(struct server *s, const char *upstream)
+{
+	struct refresh_job *rj;
+
+	if ((rj = calloc(1, sizeof(*rj))) == NULL)
+		return;
+	snprintf(rj->upstream, sizeof(rj->upstream), "%s", upstream);
+	rj->job.run = job_refresh;
+	pool_submit(s, &rj->job);
+}
+
+static void
+scim_start(struct reqctx *r)
+{
+	struct server	*s = r->w->s;
+	const char	*stale;
+	int		 rc;
+
+	if ((r->x = proxy_req_new(s->proxy, s->k, &r->req, &r->resp)) ==
+	    NULL) {
+		http_scim_error(&r->resp, 500, NULL, "out of memory");
+		ready(r);
+		return;
+	}
+	if ((rc = proxy_admit(r->x, 0)) == 1) {
+		to_pool(r, job_admit);
+		return;
+	}
+	if ((stale = proxy_req_stale(r->x)) != NULL)
+		refresh_schemas(s, stale);
+	scim_admitted(r, rc);
+}
+
+/* The request as the handlers see it. */
+static void
+request_build(struct reqctx *r, struct MHD_Connection *c, const char *method)
+{
+	struct http_req *req = &r->req;
+
+	memset(req, 0, sizeof(*req));
+	req->method = method;
+	req->path = r->uri != NULL ? r->uri : "/";
+	req->query = r->query;
+	req->body = r->body != NULL ? r->body : "";
+	req->body_len = r->len;
+	MHD_get_connection_values(c, MHD_HEADER_KIND, header_collect,
+	    &req->hdrs);
+	req->authorization = http_req_header(req, "Authorization");
+	req->content_type = http_req_header(req, "Content-Type");
+	peer_addr(c, req);
+	memcpy(req->request_id, r->request_id, sizeof(req->request_id));
+}
+
+/* The request is in: start it. On return it is answered (ST_ANSWER) or
+ * waits for something. */
+static void
+request_start(struct reqctx *r, struct MHD_Connection *c, const char *method)
+{
+	struct server *s = r->w->s;
+
+	r->c = c;
+	request_build(r, c, method);
+	if (!audit_http_begin(s->k, &r->req, &r->ah, &r->resp))
+		ready(r);	/* 503: the audit log is failing */
+	else if (is_scim(r->req.path) && !r->too_big && !r->uri_too_long)
+		scim_start(r);
+	else if (strcmp(method, "GET") == 0 &&
+	    (strcmp(r->req.path, "/healthz") == 0 ||
+	    strcmp(r->req.path, "/metrics") == 0)) {
+		route_finish(s, r);	/* unaudited, never blocks */
+		ready(r);
+	} else
+		to_pool(r, job_route);
+}
+
+/* --- answering ---------------------------------------------------------- */
+
+/* MHD asks for more of a streamed answer: what the upstream sent, or a
+ * pause (the connection is suspended until it sends more). */
+static ssize_t
+stream_read(void *cls, uint64_t pos, char *buf, size_t max)
+{
+	struct reqctx	*r = cls;
+	struct fwd	*f;
+	ssize_t		 n;
+
+	(void)pos;
+	if (r->stage == ST_ABORT || r->x == NULL ||
+	    (f = proxy_req_fwd(r->x)) == NULL)
+		return MHD_CONTENT_READER_END_WITH_ERROR;
+	n = fwd_read(f, buf, max);
+	if (n == FWD_AGAIN) {
+		r->stage = ST_STREAM_WAIT;
+		suspend(r);
+		return 0;
+	}
+	if (n == 0)
+		return MHD_CONTENT_READER_END_OF_STREAM;
+	return n < 0 ? MHD_CONTENT_READER_END_WITH_ERROR : n;
+}
+
+/* A proxied answer's body: whole when the upstream is done, else
+ * streamed as it comes. */
+static void
+body_attach(struct reqctx *r)
+{
+	struct fwd	*f;
+	char		*buf;
+	size_t		 len;
+
+	if (r->x == NULL || (f = proxy_req_fwd(r->x)) == NULL)
+		return;
+	if (fwd_body_take(f, &buf, &len)) {
+		r->resp.raw = buf;
+		r->resp.raw_len = len;
+		r->resp.content_type = NULL;	/* the upstream's header */
+	} else
+		r->streamed = 1;
+}
+
+static size_t
+stream_block(int64_t len)
+{
+	if (len < 0 || len > STREAM_BLOCK)
+		return STREAM_BLOCK;
+	return len < 4096 ? 4096 : (size_t)len;
+}
+
+/* The MHD response for RESP: streamed, raw bytes, or its JSON body. */
+static struct MHD_Response *
+response_body(struct reqctx *r, struct http_resp *resp)
+{
+	struct MHD_Response	*mr;
+	char			*text = NULL;
+	int64_t			 clen;
+
+	if (r->streamed) {
+		clen = fwd_content_length(proxy_req_fwd(r->x));
+		r->stage = ST_STREAM;
+		return MHD_create_response_from_callback(clen < 0 ?
+		    MHD_SIZE_UNKNOWN : (uint64_t)clen, stream_block(clen),
+		    stream_read, r, NULL);
+	}
+	if (resp->raw != NULL) {
+		mr = MHD_create_response_from_buffer(resp->raw_len, resp->raw,
+		    MHD_RESPMEM_MUST_FREE);
+		if (mr != NULL) {
+			resp->raw = NULL;	/* MHD frees it */
+			if (resp->content_type != NULL)
+				MHD_add_response_header(mr, "Content-Type",
+				    resp->content_type);
+		}
+		return mr;
+	}
+	if (resp->body != NULL)
+		text = json_dumps(resp->body, JSON_COMPACT);
+	mr = MHD_create_response_from_buffer(text != NULL ? strlen(text) : 0,
+	    text != NULL ? text : (char *)"", text != NULL ?
+	    MHD_RESPMEM_MUST_FREE : MHD_RESPMEM_PERSISTENT);
+	if (mr == NULL)
+		free(text);
+	else if (text != NULL)
+		MHD_add_response_header(mr, "Content-Type",
+		    resp->content_type != NULL ? resp->content_type :
+		    "application/json");
+	return mr;
+}
+
+static enum MHD_Result
+respond(struct MHD_Connection *c, struct reqctx *r, struct http_resp *resp)
+{
+	struct MHD_Response	*mr;
+	enum MHD_Result		 ret;
+	size_t			 i;
+
+	if ((mr = response_body(r, resp)) == NULL)
+		return MHD_NO;
+	for (i = 0; i < resp->hdrs.n; i++)
+		MHD_add_response_header(mr, resp->hdrs.name[i],
+		    resp->hdrs.value[i]);
+	MHD_add_response_header(mr, "X-Request-Id", r->request_id);
+	MHD_add_response_header(mr, "X-Content-Type-Options", "nosniff");
+	if (resp->no_store) {
+		MHD_add_response_header(mr, "Cache-Control", "no-store");
+		MHD_add_response_header(mr, "Pragma", "no-cache");
+	}
+	if (resp->www_authenticate[0] != '\0')
+		MHD_add_response_header(mr, "WWW-Authenticate",
+		    resp->www_authenticate);
+	if (resp->retry_after[0] != '\0')
+		MHD_add_response_header(mr, "Retry-After", resp->retry_after);
+	if (resp->status == 405 && r->allow[0] != '\0')
+		MHD_add_response_header(mr, "Allow", r->allow);
+	ret = MHD_queue_response(c, resp->status, mr);
+	MHD_destroy_response(mr);
+	return ret;
+}
+
+/* Queue the answer the request reached; its record is already written. */
+static enum MHD_Result
+answer(struct MHD_Connection *c, struct reqctx *r)
+{
+	enum MHD_Result ret;
+
+	body_attach(r);
+	if (!r->streamed && resp_empty(&r->resp))
+		http_scim_error(&r->resp, 500, NULL, "no answer");
+	if (r->x != NULL)
+		audit_http_end(&r->ah, &r->resp);	/* the proxy wrote it */
+	log_event(r->resp.status >= 500 ? LOG_ERROR : LOG_INFO,
+	    "http.request", "id=%s remote=%s method=%.16s path=%.200s "
+	    "status=%u us=%ld", r->request_id, r->req.remote, r->req.method,
+	    r->req.path, r->resp.status, elapsed_us(&r->start));
+	ret = respond(c, r, &r->resp);
+	if (!r->streamed)
+		http_resp_clear(&r->resp);
+	return ret;
+}
+
+static void
+reqctx_free(struct reqctx **rp)
+{
+	struct reqctx *r = *rp;
+
+	if (r == NULL)
+		return;
+	proxy_req_free(&r->x);
+	http_resp_clear(&r->resp);
+	if (r->body != NULL) {
+		sodium_memzero(r->body, r->cap);	/* may hold a secret */
+		free(r->body);
+	}
+	free(r->uri);
+	free(r);
+	*rp = NULL;
+}
+
+static void
+on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
+    enum MHD_RequestTerminationCode toe)
+{
+	struct worker *w = cls;
+
+	(void)c;
+	(void)toe;
+	if (*con_cls != NULL)
+		w->inflight--;
+	reqctx_free((struct reqctx **)con_cls);
+}
+
+/* MHD hands over the request target as sent, before it splits and
+ * decodes it: keep it, so that the proxy forwards exactly what the
+ * client sent and the policy sees the same bytes. Its return value is the
+ * request's first state. */
+static void *
+on_uri(void *cls, const char *uri, struct MHD_Connection *c)
+{
+	struct worker	*w = cls;
+	struct reqctx	*r;
+	unsigned char	 rnd[16];
+	char		*q;
+
+	(void)c;
+	if ((r = calloc(1, sizeof(*r))) == NULL)
+		return NULL;
+	r->w = w;
+	clock_gettime(CLOCK_MONOTONIC, &r->start);
+	randombytes_buf(rnd, sizeof(rnd));
+	sodium_bin2hex(r->request_id, sizeof(r->request_id), rnd, sizeof(rnd));
+	if (strlen(uri) > HTTP_URI_MAX)
+		r->uri_too_long = 1;
+	else if ((r->uri = strdup(uri)) == NULL) {
+		free(r);
+		return NULL;
+	} else if ((q = strchr(r->uri, '?')) != NULL) {
+		*q = '\0';
+		r->query = q + 1;
+	}
+	w->inflight++;
+	return r;
+}
+
+static enum MHD_Result
+on_request(void *cls, struct MHD_Connection *c, const char *url,
+    const char *method, const char *version, const char *data,
+    size_t *data_size, void **con_cls)
+{
+	struct worker	*w = cls;
+	struct reqctx	*r = *con_cls;
+
+	(void)version;
+	(void)url;
+	if (r == NULL)
+		return MHD_NO;
+	if (r->stage == ST_ANSWER)
+		return answer(c, r);
+	if (r->stage != ST_READ)	/* ST_ABORT */
+		return MHD_NO;
+	if (!r->started) {
+		reqctx_start(r, c, w->s->k->cfg.max_body);
+		if (!r->too_big && !r->uri_too_long)
+			return MHD_YES;
+	}
+	if (*data_size > 0) {
+		/* MHD cannot answer in the middle of a chunked upload, so an
+		 * oversize one is drained (not stored) and answered 413 at
+		 * its end; past DRAIN_MAX the connection is simply cut. */
+		if (r->too_big) {
+			r->drained += *data_size;
+			if (r->drained > DRAIN_MAX)
+				return MHD_NO;
+		} else if (body_append(r, data, *data_size,
+		    w->s->k->cfg.max_body) == -1)
+			return MHD_NO;
+		*data_size = 0;
+		return MHD_YES;
+	}
+	request_start(r, c, method);
+	if (r->stage == ST_ANSWER)
+		return answer(c, r);
+	suspend(r);
+	return MHD_YES;
+}
+
+size_t
+server_worker_busy(struct worker *w)
+{
+	return w->inflight + w->waiting;
+}
+
+/* Connections still waiting on an upstream are cut, unanswered: nothing
+ * leaves keyd without its record. Then MHD can be stopped. */
+void
+server_worker_abort(struct worker *w)
+{
+	struct reqctx *r;
+
+	while ((r = w->susp) != NULL) {
+		wake(r);
+		r->stage = ST_ABORT;
+	}
+	MHD_run(w->mhd);
+}
+
+static int
+listen_open(const struct sockaddr_storage *ss, char *err, size_t errlen)
+{
+	socklen_t	len = ss->ss_family == AF_INET6 ?
+	    sizeof(struct sockaddr_in6) : sizeof(struct sockaddr_in);
+	int		fd, on = 1;
+
+	if ((fd = socket(ss->ss_family, SOCK_STREAM | SOCK_NONBLOCK |
+	    SOCK_CLOEXEC, 0)) == -1)
+		goto fail;
+	if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on)) == -1 ||
+	    (ss->ss_family == AF_INET6 && setsockopt(fd, IPPROTO_IPV6,
+	    IPV6_V6ONLY, &on, sizeof(on)) == -1) ||
+	    bind(fd, (const struct sockaddr *)ss, len) == -1 ||
+	    listen(fd, SOMAXCONN) == -1)
+		goto fail;
+	return fd;
+fail:
+	snprintf(err, errlen, "cannot listen: %s", strerror(errno));
+	if (fd != -1)
+		close(fd);
+	return -1;
+}
+
+/* W's daemon, in external epoll mode on a copy of the listening socket. */
+static struct MHD_Daemon *
+mhd_start(struct server *s, struct worker *w)
+{
+	unsigned	flags = MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME |
+	    MHD_USE_ERROR_LOG;
+	unsigned	limit;
+	int		fd;
+
+	if ((fd = fcntl(s->listen_fd, F_DUPFD_CLOEXEC, 0)) == -1)
+		return NULL;
 	if (s->k->cfg.tls)
 		flags |= MHD_USE_TLS;
+	limit = (unsigned)((s->k->cfg.max_connections + (int)s->nw - 1) /
+	    (int)s->nw);
 	/* The logger goes first so MHD never prints on its own; the TLS
 	 * options go last so that, with tls off, MHD_OPTION_END stops the
 	 * list before them. */
-	return MHD_start_daemon(flags, 0, NULL, NULL, on_request, s,
+	w->mhd = MHD_start_daemon(flags, 0, NULL, NULL, on_request, w,
 	    MHD_OPTION_EXTERNAL_LOGGER, mhd_log, s,
-	    MHD_OPTION_SOCK_ADDR, (const struct sockaddr *)ss,
-	    MHD_OPTION_URI_LOG_CALLBACK, on_uri, s,
+	    MHD_OPTION_LISTEN_SOCKET, fd,
+	    MHD_OPTION_URI_LOG_CALLBACK, on_uri, w,
 	    MHD_OPTION_UNESCAPE_CALLBACK, no_unescape, s,
-	    MHD_OPTION_CONNECTION_LIMIT, (unsigned)s->k->cfg.max_connections,
+	    MHD_OPTION_CONNECTION_LIMIT, limit > 0 ? limit : 1u,
 	    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)CONN_TIMEOUT_S,
 	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)CONN_MEM_LIMIT,
-	    MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
+	    MHD_OPTION_NOTIFY_COMPLETED, on_completed, w,
 	    s->k->cfg.tls ? MHD_OPTION_HTTPS_MEM_CERT : MHD_OPTION_END,
 	    s->cert_pem, MHD_OPTION_HTTPS_MEM_KEY, s->key_pem,
 	    MHD_OPTION_END);
+	if (w->mhd == NULL)
+		close(fd);
+	return w->mhd;
+}
+
+static size_t
+workers_count(const struct keyd *k)
+{
+	long n;
+
+	if (k->cfg.workers > 0)
+		return (size_t)k->cfg.workers;
+	n = sysconf(_SC_NPROCESSORS_ONLN);
+	return n < 1 ? 1 : n > 64 ? 64 : (size_t)n;
+}
+
+static int
+workers_start(struct server *s, char *err, size_t errlen)
+{
+	size_t i;
+
+	s->nw = workers_count(s->k);
+	if ((s->w = calloc(s->nw, sizeof(*s->w))) == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	for (i = 0; i < s->nw; i++) {
+		if (worker_init(s, &s->w[i], i, err, errlen) == -1)
+			return -1;
+		if (mhd_start(s, &s->w[i]) == NULL) {
+			snprintf(err, errlen, "cannot listen on %s: "
+			    "libmicrohttpd refused (a bad TLS certificate or "
+			    "key?)", s->k->cfg.listen);
+			return -1;
+		}
+		if (worker_start(&s->w[i]) == -1) {
+			snprintf(err, errlen, "cannot start worker %zu", i);
+			return -1;
+		}
+	}
+	return 0;
 }
 
 int
@@ -638,6 +1037,7 @@ server_start(struct keyd *k, struct server **sp, char *err, size_t errlen)
 {
 	struct sockaddr_storage	 ss;
 	struct server		*s;
+	char			 why[128];
 
 	*sp = NULL;
 	if (listen_addr(k->cfg.listen, &ss, err, errlen) == -1)
@@ -647,6 +1047,7 @@ server_start(struct keyd *k, struct server **sp, char *err, size_t errlen)
 		return -1;
 	}
 	s->k = k;
+	s->listen_fd = -1;
 	if (proxy_new(&s->proxy) == -1) {
 		snprintf(err, errlen, "cannot set up the proxy (libcurl)");
 		goto fail;
@@ -655,12 +1056,17 @@ server_start(struct keyd *k, struct server **sp, char *err, size_t errlen)
 	    errlen)) == NULL || (s->key_pem = pem_read(k->cfg.tls_key, 1, err,
 	    errlen)) == NULL))
 		goto fail;
-	if ((s->mhd = mhd_start(s, &ss)) == NULL) {
-		snprintf(err, errlen, "cannot listen on %s: %s (in use, or a "
-		    "bad TLS certificate or key?)", k->cfg.listen,
-		    errno != 0 ? strerror(errno) : "libmicrohttpd refused");
+	if ((s->listen_fd = listen_open(&ss, why, sizeof(why))) == -1) {
+		snprintf(err, errlen, "cannot listen on %s: %s", k->cfg.listen,
+		    why + strlen("cannot listen: "));
 		goto fail;
 	}
+	if (pool_start(s) == -1) {
+		snprintf(err, errlen, "cannot start the listener's threads");
+		goto fail;
+	}
+	if (workers_start(s, err, errlen) == -1)
+		goto fail;
 	*sp = s;
 	return 0;
 fail:
@@ -671,24 +1077,20 @@ fail:
 void
 server_stop(struct server **sp, int grace_ms)
 {
-	struct server			*s;
-	const union MHD_DaemonInfo	*di;
-	MHD_socket			 fd;
-	int				 waited = 0;
+	struct server	*s;
+	size_t		 i;
 
 	if (sp == NULL || (s = *sp) == NULL)
 		return;
-	if (s->mhd != NULL) {
-		if ((fd = MHD_quiesce_daemon(s->mhd)) != MHD_INVALID_SOCKET)
-			close(fd);
-		while (waited < grace_ms && (di = MHD_get_daemon_info(s->mhd,
-		    MHD_DAEMON_INFO_CURRENT_CONNECTIONS)) != NULL &&
-		    di->num_connections > 0) {
-			usleep(20000);
-			waited += 20;
-		}
-		MHD_stop_daemon(s->mhd);
-	}
+	s->grace_ms = grace_ms;
+	for (i = 0; i < s->nw; i++)
+		worker_stop(&s->w[i]);
+	for (i = 0; i < s->nw; i++)
+		worker_join(&s->w[i]);
+	pool_stop(s);
+	free(s->w);
+	if (s->listen_fd != -1)
+		close(s->listen_fd);
 	proxy_free(&s->proxy);
 	free(s->cert_pem);
 	if (s->key_pem != NULL)
