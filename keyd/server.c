@@ -841,6 +841,22 @@ on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
 	reqctx_free((struct reqctx **)con_cls);
 }
 
+/* A request id: the worker's random prefix, then a keyed hash of its
+ * request counter. Unique in this process and not guessable, without a
+ * getrandom(2) call per request. */
+static void
+request_id(struct worker *w, unsigned char id[16])
+{
+	unsigned char	ctr[8];
+	uint64_t	n = w->requests++;
+	int		i;
+
+	for (i = 0; i < 8; i++, n >>= 8)
+		ctr[i] = (unsigned char)(n & 0xff);
+	memcpy(id, w->id_prefix, 8);
+	crypto_shorthash(id + 8, ctr, sizeof(ctr), w->id_key);
+}
+
 /* MHD hands over the request target as sent, before it splits and
  * decodes it: keep it, so that the proxy forwards exactly what the
  * client sent and the policy sees the same bytes. Its return value is the
@@ -858,7 +874,7 @@ on_uri(void *cls, const char *uri, struct MHD_Connection *c)
 		return NULL;
 	r->w = w;
 	clock_gettime(CLOCK_MONOTONIC, &r->start);
-	randombytes_buf(rnd, sizeof(rnd));
+	request_id(w, rnd);
 	sodium_bin2hex(r->request_id, sizeof(r->request_id), rnd, sizeof(rnd));
 	if (strlen(uri) > HTTP_URI_MAX)
 		r->uri_too_long = 1;

@@ -16,6 +16,7 @@
 
 #include <pthread.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include <microhttpd.h>
 
@@ -56,6 +57,9 @@ struct worker {
 	pthread_mutex_t		 mail_mu;
 	struct mail		*mail_head, *mail_tail;
 	char			 tag_mhd, tag_mail;	/* epoll tags */
+	uint64_t		 requests;		/* request ids */
+	unsigned char		 id_prefix[8];
+	unsigned char		 id_key[16];		/* crypto_shorthash */
 };
 
 #define SERVER_POOL_THREADS	4

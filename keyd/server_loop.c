@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include <microhttpd.h>
+#include <sodium.h>
 
 #include "keyd/log.h"
 #include "keyd/proxy_fwd.h"
@@ -50,6 +51,8 @@ worker_init(struct server *s, struct worker *w, size_t id, char *err,
 	w->id = id;
 	w->epfd = w->mailfd = -1;
 	pthread_mutex_init(&w->mail_mu, NULL);
+	randombytes_buf(w->id_prefix, sizeof(w->id_prefix));
+	randombytes_buf(w->id_key, sizeof(w->id_key));
 	if ((w->epfd = epoll_create1(EPOLL_CLOEXEC)) == -1 ||
 	    (w->mailfd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)) == -1 ||
 	    epoll_add(w->epfd, w->mailfd, &w->tag_mail) == -1) {
