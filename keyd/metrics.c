@@ -184,6 +184,13 @@ sample_render(struct out *o, const struct metrics_sample *s)
 	out_add(o, "# HELP keyd_audit_failing 1 while the audit log cannot be "
 	    "written.\n# TYPE keyd_audit_failing gauge\nkeyd_audit_failing "
 	    "%llu\n", (unsigned long long)s->audit_failing);
+	out_add(o, "# HELP keyd_audit_commits_total Audit log transactions (one "
+	    "fsync each with audit_sync on).\n# TYPE keyd_audit_commits_total "
+	    "counter\nkeyd_audit_commits_total %llu\n",
+	    (unsigned long long)s->audit_commits);
+	out_add(o, "# HELP keyd_audit_records_total Audit records written.\n"
+	    "# TYPE keyd_audit_records_total counter\nkeyd_audit_records_total "
+	    "%llu\n", (unsigned long long)s->audit_records);
 }
 
 char *

@@ -28,6 +28,8 @@ struct metrics_sample {
 	uint64_t	cache_misses;
 	uint64_t	open_connections;
 	uint64_t	audit_failing;
+	uint64_t	audit_commits;		/* transactions since start */
+	uint64_t	audit_records;		/* records since start */
 };
 
 /* Render everything into a malloc'd NUL-terminated buffer (*LEN bytes);

@@ -365,7 +365,8 @@ static void
 metrics_answer(struct server *s, const struct http_req *req,
     struct http_resp *resp)
 {
-	struct metrics_sample ms;
+	struct metrics_sample	ms;
+	struct audit_status	as;
 
 	memset(&ms, 0, sizeof(ms));
 	if (s->k->cfg.metrics == CONFIG_METRICS_OFF ||
@@ -375,7 +376,12 @@ metrics_answer(struct server *s, const struct http_req *req,
 	}
 	authn_stats(s->k->authn, &ms.cache_hits, &ms.cache_misses);
 	ms.open_connections = (unsigned)open_connections(s);
-	ms.audit_failing = s->k->audit != NULL && !audit_ready(s->k->audit);
+	if (s->k->audit != NULL) {
+		audit_status(s->k->audit, &as);
+		ms.audit_failing = as.failing != 0;
+		ms.audit_commits = as.commits;
+		ms.audit_records = as.written;
+	}
 	proxy_metrics(s->proxy, &ms, resp);
 }
 

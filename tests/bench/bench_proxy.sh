@@ -253,6 +253,11 @@ read -r LOAD0 _ </proc/loadavg
 echo "load average before measuring: $LOAD0 ($(nproc) cores)"
 for t in $TARGETS; do run "$t" 3 >/dev/null; done
 rows0=$(audit_rows)
+# keyd's audit commits and records so far, from its /metrics.
+audit_counts() { curl -s "${URL[keyd]%/scim/*}/metrics" |
+    awk '$1 == "keyd_audit_commits_total" { c = $2 }
+        $1 == "keyd_audit_records_total" { r = $2 } END { print c + 0, r + 0 }'; }
+read -r com0 rec0 <<<"$(audit_counts)"
 
 ms() { awk -v u="$1" 'BEGIN { printf "%.2f", u / 1000 }'; }
 declare -A RUNS
@@ -268,6 +273,7 @@ for r in $(seq 1 "$ROUNDS"); do
 	done
 done
 rows1=$(audit_rows)
+read -r com1 rec1 <<<"$(audit_counts)"
 
 # The median run by requests/s, per target.
 declare -A MED
@@ -298,5 +304,14 @@ echo "(median of $ROUNDS runs of ${DUR}s each; wrk -t$THREADS -c$CONNS; $(nproc)
     "load average $LOAD0 before, $LOAD1 after, this benchmark's own included)"
 [ "$rows0" != "?" ] && [ "$rows1" != "?" ] &&
     echo "keyd audit records written while measuring: $((rows1 - rows0))"
+if [ "$com1" -gt "$com0" ]; then
+	echo "keyd audit commits while measuring: $((com1 - com0))," \
+	    "$(( (rec1 - rec0) / (com1 - com0) )) records each on average"
+fi
+# What one durable commit costs here: the floor under a request that waits
+# for its record (docs/benchmarks.md).
+dsync=$( { dd if=/dev/zero of="$T/dsync.probe" bs=4k count=200 oflag=dsync 2>&1 >/dev/null; } |
+    awk '/copied/ { for (i = 1; i <= NF; i++) if ($i ~ /^s,?$/) print $(i - 1) }' | tr -d ,)
+[ -n "$dsync" ] && awk -v s="$dsync" 'BEGIN { printf "this disk: a 4 KiB write with O_DSYNC takes %.2f ms (dd, 200 writes)\n", s * 1000 / 200 }'
 [ "$bad" = 0 ] || die "some runs saw errors or non-2xx answers"
 exit 0

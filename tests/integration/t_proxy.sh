@@ -323,6 +323,11 @@ contains "and policy denies" "$m" 'decision="deny",status="403"'
 contains "and errors" "$m" 'decision="error",status="400"'
 contains "and 429s" "$m" 'decision="error",status="429"'
 contains "and the upstream's histogram" "$m" 'keyd_upstream_seconds_count'
+mval() { echo "$m" | awk -v k="$1" '$1 == k { print $2 }'; }
+AREC=$(mval keyd_audit_records_total)
+ACOM=$(mval keyd_audit_commits_total)
+check "the audit records written so far: at least one per request above" test "${AREC:-0}" -ge 30
+check "and the commits that wrote them" test "${ACOM:-0}" -ge 1
 
 # --- 502 and 504 ----------------------------------------------------------------
 upstream_stop
