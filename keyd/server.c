@@ -1,43 +1,33 @@
-/* libmicrohttpd glue: accept, bound and collect the body, route, answer.
- *
- * Each request is run as a small state machine on its worker's event
- * loop (keyd/server_int.h has the model): a SCIM request is admitted,
- * forwarded and audited there, its connection suspended while it waits
- * for the upstream or for its audit record; what may block runs on the
- * pool and comes back through the worker's mailbox. This file and
- * server_loop.c are the only ones that know. */
+/* Each request's stages on its worker (keyd/server_int.h has the model):
+ * libmicrohttpd's callbacks collect the target and a bounded body, then
+ * a SCIM request is admitted, forwarded and audited on the worker, its
+ * connection suspended while it waits for the upstream or for its audit
+ * record; what may block goes to the pool and comes back through the
+ * worker's mailbox; then the answer is queued, whole or streamed.
+ * server_listen.c starts all this, server_route.c answers the rest. */
 #include <sys/socket.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
 
 #include <errno.h>
-#include <fcntl.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <unistd.h>
 
 #include <microhttpd.h>
 #include <sodium.h>
 
 #include "keyd/audit.h"
 #include "keyd/audit_http.h"
-#include "keyd/authn.h"
 #include "keyd/http.h"
 #include "keyd/keyd.h"
 #include "keyd/log.h"
-#include "keyd/metrics.h"
-#include "keyd/oauth.h"
 #include "keyd/proxy.h"
-#include "keyd/server.h"
 #include "keyd/server_int.h"
 #include "keyd/upstream.h"
 
-#define PEM_MAX		(64 * 1024)
-#define CONN_MEM_LIMIT	(64 * 1024)	/* MHD zeroes it after each request */
-#define CONN_TIMEOUT_S	30
 #define DRAIN_MAX	(16u * 1024 * 1024)
 #define STREAM_BLOCK	(64 * 1024)
 
@@ -85,39 +75,6 @@ struct refresh_job {
 	struct job	job;
 	char		upstream[UPSTREAM_NAME_MAX + 1];
 };
-
-struct route {
-	const char	*method;
-	const char	*path;
-	http_handler	 handler;
-};
-
-static void healthz(struct keyd *, const struct http_req *, struct http_resp *);
-
-static const struct route routes[] = {
-	{ "POST", "/oauth/token",	oauth_token },
-	{ "POST", "/oauth/introspect",	oauth_introspect },
-	{ "POST", "/oauth/revoke",	oauth_revoke },
-	{ "GET",  "/healthz",		healthz },
-};
-
-#define NROUTES (sizeof(routes) / sizeof(routes[0]))
-
-/* Every path under this prefix goes to the proxy, whatever the method. */
-#define SCIM_PREFIX	"/scim/v2/"
-
-static void
-healthz(struct keyd *k, const struct http_req *req, struct http_resp *resp)
-{
-	(void)req;
-	/* keyd refuses what it cannot record: a balancer should look away */
-	if (k->audit != NULL && !audit_ready(k->audit)) {
-		resp->status = 503;
-		resp->body = json_pack("{s:s}", "status", "audit_unavailable");
-		return;
-	}
-	http_json(resp, json_pack("{s:s}", "status", "ok"));
-}
 
 /* The peer's address into REQ: as text for logs, as bytes for the
  * role's limits.source. */
@@ -167,93 +124,6 @@ header_collect(void *cls, enum MHD_ValueKind kind, const char *key,
 	h->name[h->n] = key;
 	h->value[h->n++] = value != NULL ? value : "";
 	return MHD_YES;
-}
-
-
-static int
-peer_loopback(const struct http_req *req)
-{
-	static const unsigned char v6lo[16] = { [15] = 1 };
-	static const unsigned char mapped[12] = { [10] = 0xff, [11] = 0xff };
-
-	if (req->peer_family == AF_INET)
-		return req->peer[0] == 127;
-	if (req->peer_family != AF_INET6)
-		return 0;
-	return memcmp(req->peer, v6lo, 16) == 0 ||
-	    (memcmp(req->peer, mapped, 12) == 0 && req->peer[12] == 127);
-}
-
-
-/* Read a PEM file (bounded) into a NUL-terminated buffer from ALLOC. */
-static char *
-pem_read(const char *path, int secret, char *err, size_t errlen)
-{
-	char	*buf;
-	ssize_t	 n, total = 0;
-	int	 fd;
-
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
-		snprintf(err, errlen, "cannot open %s: %s", path,
-		    strerror(errno));
-		return NULL;
-	}
-	buf = secret ? sodium_malloc(PEM_MAX) : malloc(PEM_MAX);
-	while (buf != NULL && total < PEM_MAX - 1 &&
-	    (n = read(fd, buf + total, (size_t)(PEM_MAX - 1 - total))) > 0)
-		total += n;
-	close(fd);
-	if (buf == NULL || total == 0 || total >= PEM_MAX - 1) {
-		snprintf(err, errlen, "cannot read %s: empty, unreadable or "
-		    "larger than 64 KiB", path);
-		if (buf != NULL)
-			secret ? sodium_free(buf) : free(buf);
-		return NULL;
-	}
-	buf[total] = '\0';
-	return buf;
-}
-
-static int
-listen_addr(const char *listen, struct sockaddr_storage *ss, char *err,
-    size_t errlen)
-{
-	struct sockaddr_in	*v4 = (struct sockaddr_in *)ss;
-	struct sockaddr_in6	*v6 = (struct sockaddr_in6 *)ss;
-	char			 host[256];
-	unsigned		 port;
-
-	memset(ss, 0, sizeof(*ss));
-	if (config_listen_split(listen, host, sizeof(host), &port) == -1)
-		goto bad;
-	if (strcmp(host, "localhost") == 0)
-		snprintf(host, sizeof(host), "127.0.0.1");
-	if (inet_pton(AF_INET, host, &v4->sin_addr) == 1) {
-		v4->sin_family = AF_INET;
-		v4->sin_port = htons((uint16_t)port);
-		return 0;
-	}
-	if (inet_pton(AF_INET6, host, &v6->sin6_addr) == 1) {
-		v6->sin6_family = AF_INET6;
-		v6->sin6_port = htons((uint16_t)port);
-		return 0;
-	}
-bad:
-	snprintf(err, errlen, "listen = %s: use an IP address and port, as in "
-	    "127.0.0.1:8443 or [::1]:8443", listen);
-	return -1;
-}
-
-
-/* Leave every byte of the target alone: the proxy and the policy read
- * the raw path and query (reqctx.uri), and MHD's decoded copies of the
- * arguments are never used. */
-static size_t
-no_unescape(void *cls, struct MHD_Connection *c, char *s)
-{
-	(void)cls;
-	(void)c;
-	return strlen(s);
 }
 
 
@@ -307,114 +177,6 @@ body_append(struct reqctx *r, const char *data, size_t n, uint64_t max)
 }
 
 
-/* Find the route for METHOD and PATH; *KNOWN_PATH says whether PATH exists
- * under another method (405 rather than 404). */
-static const struct route *
-route_find(const char *method, const char *path, char *allow, size_t len)
-{
-	size_t i, n = 0;
-
-	allow[0] = '\0';
-	for (i = 0; i < NROUTES; i++) {
-		if (strcmp(routes[i].path, path) != 0)
-			continue;
-		if (strcmp(routes[i].method, method) == 0)
-			return &routes[i];
-		n += (size_t)snprintf(allow + n, len - n, "%s%s",
-		    n > 0 ? ", " : "", routes[i].method);
-		if (n >= len)
-			break;
-	}
-	return NULL;
-}
-
-
-static void
-mhd_log(void *cls, const char *fmt, va_list ap)
-{
-	char msg[512];
-
-	(void)cls;
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	msg[strcspn(msg, "\n")] = '\0';
-	log_event(LOG_WARN, "http.library", "%s", msg);
-}
-
-
-static int
-is_scim(const char *path)
-{
-	return strncmp(path, SCIM_PREFIX, strlen(SCIM_PREFIX)) == 0;
-}
-
-static size_t
-open_connections(struct server *s)
-{
-	const union MHD_DaemonInfo	*di;
-	size_t				 i, n = 0;
-
-	for (i = 0; i < s->nw; i++)
-		if (s->w[i].mhd != NULL && (di = MHD_get_daemon_info(s->w[i].mhd,
-		    MHD_DAEMON_INFO_CURRENT_CONNECTIONS)) != NULL)
-			n += di->num_connections;
-	return n;
-}
-
-/* GET /metrics: loopback peers only unless `metrics = on`. */
-static void
-metrics_answer(struct server *s, const struct http_req *req,
-    struct http_resp *resp)
-{
-	struct metrics_sample	ms;
-	struct audit_status	as;
-
-	memset(&ms, 0, sizeof(ms));
-	if (s->k->cfg.metrics == CONFIG_METRICS_OFF ||
-	    (s->k->cfg.metrics == CONFIG_METRICS_LOCAL && !peer_loopback(req))) {
-		http_error(resp, 404, "not_found", "no such endpoint");
-		return;
-	}
-	authn_stats(s->k->authn, &ms.cache_hits, &ms.cache_misses);
-	ms.open_connections = (unsigned)open_connections(s);
-	if (s->k->audit != NULL) {
-		audit_status(s->k->audit, &as);
-		ms.audit_failing = as.failing != 0;
-		ms.audit_commits = as.commits;
-		ms.audit_records = as.written;
-	}
-	proxy_metrics(s->proxy, &ms, resp);
-}
-
-/* Everything but the SCIM proxy, on a thread that may block. */
-static void
-route(struct server *s, struct reqctx *r, const struct http_req *req,
-    struct http_resp *resp)
-{
-	const struct route *rt;
-
-	if (r->uri_too_long)
-		http_error(resp, 414, "uri_too_long", "the request target is "
-		    "longer than 8 KiB");
-	else if (r->too_big && is_scim(req->path))
-		http_scim_error(resp, 413, NULL, "the body is larger than %llu "
-		    "bytes (max_body in keyd.conf)",
-		    (unsigned long long)s->k->cfg.max_body);
-	else if (r->too_big)
-		http_error(resp, 413, "request_too_large", "the body is larger "
-		    "than max_body");
-	else if (strcmp(req->path, "/metrics") == 0 &&
-	    strcmp(req->method, "GET") == 0)
-		metrics_answer(s, req, resp);
-	else if ((rt = route_find(req->method, req->path, r->allow,
-	    sizeof(r->allow))) != NULL)
-		rt->handler(s->k, req, resp);
-	else if (r->allow[0] != '\0')
-		http_error(resp, 405, "method_not_allowed", "this path does "
-		    "not take that method");
-	else
-		http_error(resp, 404, "not_found", "no such endpoint");
-}
-
 static int
 resp_empty(const struct http_resp *resp)
 {
@@ -427,7 +189,9 @@ resp_empty(const struct http_resp *resp)
 static void
 route_finish(struct server *s, struct reqctx *r)
 {
-	route(s, r, &r->req, &r->resp);
+	struct route_state rs = { r->uri_too_long, r->too_big };
+
+	server_route(s, &r->req, &rs, r->allow, sizeof(r->allow), &r->resp);
 	if (resp_empty(&r->resp))
 		http_error(&r->resp, 500, "server_error", NULL);
 	audit_http_end(&r->ah, &r->resp);	/* before anything is sent */
@@ -661,7 +425,7 @@ request_start(struct reqctx *r, struct MHD_Connection *c, const char *method)
 	request_build(r, c, method);
 	if (!audit_http_begin(s->k, &r->req, &r->ah, &r->resp))
 		ready(r);	/* 503: the audit log is failing */
-	else if (is_scim(r->req.path) && !r->too_big && !r->uri_too_long)
+	else if (server_path_scim(r->req.path) && !r->too_big && !r->uri_too_long)
 		scim_start(r);
 	else if (strcmp(method, "GET") == 0 &&
 	    (strcmp(r->req.path, "/healthz") == 0 ||
@@ -834,8 +598,8 @@ reqctx_free(struct reqctx **rp)
 	*rp = NULL;
 }
 
-static void
-on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
+void
+server_on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
     enum MHD_RequestTerminationCode toe)
 {
 	struct worker *w = cls;
@@ -867,8 +631,8 @@ request_id(struct worker *w, unsigned char id[16])
  * decodes it: keep it, so that the proxy forwards exactly what the
  * client sent and the policy sees the same bytes. Its return value is the
  * request's first state. */
-static void *
-on_uri(void *cls, const char *uri, struct MHD_Connection *c)
+void *
+server_on_uri(void *cls, const char *uri, struct MHD_Connection *c)
 {
 	struct worker	*w = cls;
 	struct reqctx	*r;
@@ -895,8 +659,8 @@ on_uri(void *cls, const char *uri, struct MHD_Connection *c)
 	return r;
 }
 
-static enum MHD_Result
-on_request(void *cls, struct MHD_Connection *c, const char *url,
+enum MHD_Result
+server_on_request(void *cls, struct MHD_Connection *c, const char *url,
     const char *method, const char *version, const char *data,
     size_t *data_size, void **con_cls)
 {
@@ -957,166 +721,3 @@ server_worker_abort(struct worker *w)
 	MHD_run(w->mhd);
 }
 
-static int
-listen_open(const struct sockaddr_storage *ss, char *err, size_t errlen)
-{
-	socklen_t	len = ss->ss_family == AF_INET6 ?
-	    sizeof(struct sockaddr_in6) : sizeof(struct sockaddr_in);
-	int		fd, on = 1;
-
-	if ((fd = socket(ss->ss_family, SOCK_STREAM | SOCK_NONBLOCK |
-	    SOCK_CLOEXEC, 0)) == -1)
-		goto fail;
-	if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on)) == -1 ||
-	    (ss->ss_family == AF_INET6 && setsockopt(fd, IPPROTO_IPV6,
-	    IPV6_V6ONLY, &on, sizeof(on)) == -1) ||
-	    bind(fd, (const struct sockaddr *)ss, len) == -1 ||
-	    listen(fd, SOMAXCONN) == -1)
-		goto fail;
-	return fd;
-fail:
-	snprintf(err, errlen, "cannot listen: %s", strerror(errno));
-	if (fd != -1)
-		close(fd);
-	return -1;
-}
-
-/* W's daemon, in external epoll mode on a copy of the listening socket. */
-static struct MHD_Daemon *
-mhd_start(struct server *s, struct worker *w)
-{
-	unsigned	flags = MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME |
-	    MHD_USE_ERROR_LOG;
-	unsigned	limit;
-	int		fd;
-
-	if ((fd = fcntl(s->listen_fd, F_DUPFD_CLOEXEC, 0)) == -1)
-		return NULL;
-	if (s->k->cfg.tls)
-		flags |= MHD_USE_TLS;
-	limit = (unsigned)((s->k->cfg.max_connections + (int)s->nw - 1) /
-	    (int)s->nw);
-	/* The logger goes first so MHD never prints on its own; the TLS
-	 * options go last so that, with tls off, MHD_OPTION_END stops the
-	 * list before them. */
-	w->mhd = MHD_start_daemon(flags, 0, NULL, NULL, on_request, w,
-	    MHD_OPTION_EXTERNAL_LOGGER, mhd_log, s,
-	    MHD_OPTION_LISTEN_SOCKET, fd,
-	    MHD_OPTION_URI_LOG_CALLBACK, on_uri, w,
-	    MHD_OPTION_UNESCAPE_CALLBACK, no_unescape, s,
-	    MHD_OPTION_CONNECTION_LIMIT, limit > 0 ? limit : 1u,
-	    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)CONN_TIMEOUT_S,
-	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)CONN_MEM_LIMIT,
-	    MHD_OPTION_NOTIFY_COMPLETED, on_completed, w,
-	    s->k->cfg.tls ? MHD_OPTION_HTTPS_MEM_CERT : MHD_OPTION_END,
-	    s->cert_pem, MHD_OPTION_HTTPS_MEM_KEY, s->key_pem,
-	    MHD_OPTION_END);
-	if (w->mhd == NULL)
-		close(fd);
-	return w->mhd;
-}
-
-static size_t
-workers_count(const struct keyd *k)
-{
-	long n;
-
-	if (k->cfg.workers > 0)
-		return (size_t)k->cfg.workers;
-	n = sysconf(_SC_NPROCESSORS_ONLN);
-	return n < 1 ? 1 : n > 64 ? 64 : (size_t)n;
-}
-
-static int
-workers_start(struct server *s, char *err, size_t errlen)
-{
-	size_t i;
-
-	s->nw = workers_count(s->k);
-	if ((s->w = calloc(s->nw, sizeof(*s->w))) == NULL) {
-		snprintf(err, errlen, "out of memory");
-		return -1;
-	}
-	for (i = 0; i < s->nw; i++) {
-		if (worker_init(s, &s->w[i], i, err, errlen) == -1)
-			return -1;
-		if (mhd_start(s, &s->w[i]) == NULL) {
-			snprintf(err, errlen, "cannot listen on %s: "
-			    "libmicrohttpd refused (a bad TLS certificate or "
-			    "key?)", s->k->cfg.listen);
-			return -1;
-		}
-		if (worker_start(&s->w[i]) == -1) {
-			snprintf(err, errlen, "cannot start worker %zu", i);
-			return -1;
-		}
-	}
-	return 0;
-}
-
-int
-server_start(struct keyd *k, struct server **sp, char *err, size_t errlen)
-{
-	struct sockaddr_storage	 ss;
-	struct server		*s;
-	char			 why[128];
-
-	*sp = NULL;
-	if (listen_addr(k->cfg.listen, &ss, err, errlen) == -1)
-		return -1;
-	if ((s = calloc(1, sizeof(*s))) == NULL) {
-		snprintf(err, errlen, "out of memory");
-		return -1;
-	}
-	s->k = k;
-	s->listen_fd = -1;
-	if (proxy_new(&s->proxy) == -1) {
-		snprintf(err, errlen, "cannot set up the proxy (libcurl)");
-		goto fail;
-	}
-	if (k->cfg.tls && ((s->cert_pem = pem_read(k->cfg.tls_cert, 0, err,
-	    errlen)) == NULL || (s->key_pem = pem_read(k->cfg.tls_key, 1, err,
-	    errlen)) == NULL))
-		goto fail;
-	if ((s->listen_fd = listen_open(&ss, why, sizeof(why))) == -1) {
-		snprintf(err, errlen, "cannot listen on %s: %s", k->cfg.listen,
-		    why + strlen("cannot listen: "));
-		goto fail;
-	}
-	if (pool_start(s) == -1) {
-		snprintf(err, errlen, "cannot start the listener's threads");
-		goto fail;
-	}
-	if (workers_start(s, err, errlen) == -1)
-		goto fail;
-	*sp = s;
-	return 0;
-fail:
-	server_stop(&s, 0);
-	return -1;
-}
-
-void
-server_stop(struct server **sp, int grace_ms)
-{
-	struct server	*s;
-	size_t		 i;
-
-	if (sp == NULL || (s = *sp) == NULL)
-		return;
-	s->grace_ms = grace_ms;
-	for (i = 0; i < s->nw; i++)
-		worker_stop(&s->w[i]);
-	for (i = 0; i < s->nw; i++)
-		worker_join(&s->w[i]);
-	pool_stop(s);
-	free(s->w);
-	if (s->listen_fd != -1)
-		close(s->listen_fd);
-	proxy_free(&s->proxy);
-	free(s->cert_pem);
-	if (s->key_pem != NULL)
-		sodium_free(s->key_pem);
-	free(s);
-	*sp = NULL;
-}

@@ -26,6 +26,8 @@ struct fwd_loop;
 struct worker;
 struct server;
 struct reqctx;
+struct http_req;
+struct http_resp;
 
 /* A message to a worker, run on its thread by FN. */
 struct mail {
@@ -104,6 +106,30 @@ void worker_post(struct worker *w, struct mail *m);
 int pool_start(struct server *s) __attribute__((warn_unused_result));
 void pool_submit(struct server *s, struct job *j);
 void pool_stop(struct server *s);
+
+/* server_route.c: everything but the SCIM proxy. */
+struct route_state {
+	int	uri_too_long;
+	int	too_big;	/* the body was past keyd.conf's max_body */
+};
+
+/* Answer REQ into RESP: 413, 414, the OAuth endpoints, /healthz, /metrics, 404 or
+ * 405 (ALLOW gets the methods the path takes). May block, except for
+ * GET /healthz and GET /metrics. */
+void server_route(struct server *s, const struct http_req *req,
+    const struct route_state *rs, char *allow, size_t allowlen,
+    struct http_resp *resp);
+
+/* 1 when PATH is under /scim/v2/, the proxy's. */
+int server_path_scim(const char *path);
+
+/* server.c: libmicrohttpd's callbacks (their CLS is the worker). */
+void *server_on_uri(void *cls, const char *uri, struct MHD_Connection *c);
+enum MHD_Result server_on_request(void *cls, struct MHD_Connection *c,
+    const char *url, const char *method, const char *version,
+    const char *data, size_t *data_size, void **con_cls);
+void server_on_completed(void *cls, struct MHD_Connection *c,
+    void **con_cls, enum MHD_RequestTerminationCode toe);
 
 /* server.c, for the loop: connections W still has (open, or with work
  * outstanding), and the end of W's shutdown: connections still waiting

@@ -1,0 +1,275 @@
+/* Starting and stopping the listener: the listening socket, the TLS
+ * certificate and key, one libmicrohttpd daemon per worker in external
+ * epoll mode on that socket, the workers and the blocking pool. */
+#include <sys/socket.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <microhttpd.h>
+#include <sodium.h>
+
+#include "keyd/keyd.h"
+#include "keyd/log.h"
+#include "keyd/proxy.h"
+#include "keyd/server.h"
+#include "keyd/server_int.h"
+
+#define PEM_MAX		(64 * 1024)
+#define CONN_MEM_LIMIT	(64 * 1024)	/* MHD zeroes it after each request */
+#define CONN_TIMEOUT_S	30
+
+static void
+mhd_log(void *cls, const char *fmt, va_list ap)
+{
+	char msg[512];
+
+	(void)cls;
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	msg[strcspn(msg, "\n")] = '\0';
+	log_event(LOG_WARN, "http.library", "%s", msg);
+}
+
+
+/* Read a PEM file (bounded) into a NUL-terminated buffer from ALLOC. */
+static char *
+pem_read(const char *path, int secret, char *err, size_t errlen)
+{
+	char	*buf;
+	ssize_t	 n, total = 0;
+	int	 fd;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
+		snprintf(err, errlen, "cannot open %s: %s", path,
+		    strerror(errno));
+		return NULL;
+	}
+	buf = secret ? sodium_malloc(PEM_MAX) : malloc(PEM_MAX);
+	while (buf != NULL && total < PEM_MAX - 1 &&
+	    (n = read(fd, buf + total, (size_t)(PEM_MAX - 1 - total))) > 0)
+		total += n;
+	close(fd);
+	if (buf == NULL || total == 0 || total >= PEM_MAX - 1) {
+		snprintf(err, errlen, "cannot read %s: empty, unreadable or "
+		    "larger than 64 KiB", path);
+		if (buf != NULL)
+			secret ? sodium_free(buf) : free(buf);
+		return NULL;
+	}
+	buf[total] = '\0';
+	return buf;
+}
+
+static int
+listen_addr(const char *listen, struct sockaddr_storage *ss, char *err,
+    size_t errlen)
+{
+	struct sockaddr_in	*v4 = (struct sockaddr_in *)ss;
+	struct sockaddr_in6	*v6 = (struct sockaddr_in6 *)ss;
+	char			 host[256];
+	unsigned		 port;
+
+	memset(ss, 0, sizeof(*ss));
+	if (config_listen_split(listen, host, sizeof(host), &port) == -1)
+		goto bad;
+	if (strcmp(host, "localhost") == 0)
+		snprintf(host, sizeof(host), "127.0.0.1");
+	if (inet_pton(AF_INET, host, &v4->sin_addr) == 1) {
+		v4->sin_family = AF_INET;
+		v4->sin_port = htons((uint16_t)port);
+		return 0;
+	}
+	if (inet_pton(AF_INET6, host, &v6->sin6_addr) == 1) {
+		v6->sin6_family = AF_INET6;
+		v6->sin6_port = htons((uint16_t)port);
+		return 0;
+	}
+bad:
+	snprintf(err, errlen, "listen = %s: use an IP address and port, as in "
+	    "127.0.0.1:8443 or [::1]:8443", listen);
+	return -1;
+}
+
+
+/* Leave every byte of the target alone: the proxy and the policy read
+ * the raw path and query (reqctx.uri), and MHD's decoded copies of the
+ * arguments are never used. */
+static size_t
+no_unescape(void *cls, struct MHD_Connection *c, char *s)
+{
+	(void)cls;
+	(void)c;
+	return strlen(s);
+}
+
+
+static int
+listen_open(const struct sockaddr_storage *ss, char *err, size_t errlen)
+{
+	socklen_t	len = ss->ss_family == AF_INET6 ?
+	    sizeof(struct sockaddr_in6) : sizeof(struct sockaddr_in);
+	int		fd, on = 1;
+
+	if ((fd = socket(ss->ss_family, SOCK_STREAM | SOCK_NONBLOCK |
+	    SOCK_CLOEXEC, 0)) == -1)
+		goto fail;
+	if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on)) == -1 ||
+	    (ss->ss_family == AF_INET6 && setsockopt(fd, IPPROTO_IPV6,
+	    IPV6_V6ONLY, &on, sizeof(on)) == -1) ||
+	    bind(fd, (const struct sockaddr *)ss, len) == -1 ||
+	    listen(fd, SOMAXCONN) == -1)
+		goto fail;
+	return fd;
+fail:
+	snprintf(err, errlen, "cannot listen: %s", strerror(errno));
+	if (fd != -1)
+		close(fd);
+	return -1;
+}
+
+/* W's daemon, in external epoll mode on a copy of the listening socket. */
+static struct MHD_Daemon *
+mhd_start(struct server *s, struct worker *w)
+{
+	unsigned	flags = MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME |
+	    MHD_USE_ERROR_LOG;
+	unsigned	limit;
+	int		fd;
+
+	if ((fd = fcntl(s->listen_fd, F_DUPFD_CLOEXEC, 0)) == -1)
+		return NULL;
+	if (s->k->cfg.tls)
+		flags |= MHD_USE_TLS;
+	limit = (unsigned)((s->k->cfg.max_connections + (int)s->nw - 1) /
+	    (int)s->nw);
+	/* The logger goes first so MHD never prints on its own; the TLS
+	 * options go last so that, with tls off, MHD_OPTION_END stops the
+	 * list before them. */
+	w->mhd = MHD_start_daemon(flags, 0, NULL, NULL, server_on_request, w,
+	    MHD_OPTION_EXTERNAL_LOGGER, mhd_log, s,
+	    MHD_OPTION_LISTEN_SOCKET, fd,
+	    MHD_OPTION_URI_LOG_CALLBACK, server_on_uri, w,
+	    MHD_OPTION_UNESCAPE_CALLBACK, no_unescape, s,
+	    MHD_OPTION_CONNECTION_LIMIT, limit > 0 ? limit : 1u,
+	    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)CONN_TIMEOUT_S,
+	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)CONN_MEM_LIMIT,
+	    MHD_OPTION_NOTIFY_COMPLETED, server_on_completed, w,
+	    s->k->cfg.tls ? MHD_OPTION_HTTPS_MEM_CERT : MHD_OPTION_END,
+	    s->cert_pem, MHD_OPTION_HTTPS_MEM_KEY, s->key_pem,
+	    MHD_OPTION_END);
+	if (w->mhd == NULL)
+		close(fd);
+	return w->mhd;
+}
+
+static size_t
+workers_count(const struct keyd *k)
+{
+	long n;
+
+	if (k->cfg.workers > 0)
+		return (size_t)k->cfg.workers;
+	n = sysconf(_SC_NPROCESSORS_ONLN);
+	return n < 1 ? 1 : n > 64 ? 64 : (size_t)n;
+}
+
+static int
+workers_start(struct server *s, char *err, size_t errlen)
+{
+	size_t i;
+
+	s->nw = workers_count(s->k);
+	if ((s->w = calloc(s->nw, sizeof(*s->w))) == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	for (i = 0; i < s->nw; i++) {
+		if (worker_init(s, &s->w[i], i, err, errlen) == -1)
+			return -1;
+		if (mhd_start(s, &s->w[i]) == NULL) {
+			snprintf(err, errlen, "cannot listen on %s: "
+			    "libmicrohttpd refused (a bad TLS certificate or "
+			    "key?)", s->k->cfg.listen);
+			return -1;
+		}
+		if (worker_start(&s->w[i]) == -1) {
+			snprintf(err, errlen, "cannot start worker %zu", i);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+int
+server_start(struct keyd *k, struct server **sp, char *err, size_t errlen)
+{
+	struct sockaddr_storage	 ss;
+	struct server		*s;
+	char			 why[128];
+
+	*sp = NULL;
+	if (listen_addr(k->cfg.listen, &ss, err, errlen) == -1)
+		return -1;
+	if ((s = calloc(1, sizeof(*s))) == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	s->k = k;
+	s->listen_fd = -1;
+	if (proxy_new(&s->proxy) == -1) {
+		snprintf(err, errlen, "cannot set up the proxy (libcurl)");
+		goto fail;
+	}
+	if (k->cfg.tls && ((s->cert_pem = pem_read(k->cfg.tls_cert, 0, err,
+	    errlen)) == NULL || (s->key_pem = pem_read(k->cfg.tls_key, 1, err,
+	    errlen)) == NULL))
+		goto fail;
+	if ((s->listen_fd = listen_open(&ss, why, sizeof(why))) == -1) {
+		snprintf(err, errlen, "cannot listen on %s: %s", k->cfg.listen,
+		    why + strlen("cannot listen: "));
+		goto fail;
+	}
+	if (pool_start(s) == -1) {
+		snprintf(err, errlen, "cannot start the listener's threads");
+		goto fail;
+	}
+	if (workers_start(s, err, errlen) == -1)
+		goto fail;
+	*sp = s;
+	return 0;
+fail:
+	server_stop(&s, 0);
+	return -1;
+}
+
+void
+server_stop(struct server **sp, int grace_ms)
+{
+	struct server	*s;
+	size_t		 i;
+
+	if (sp == NULL || (s = *sp) == NULL)
+		return;
+	s->grace_ms = grace_ms;
+	for (i = 0; i < s->nw; i++)
+		worker_stop(&s->w[i]);
+	for (i = 0; i < s->nw; i++)
+		worker_join(&s->w[i]);
+	pool_stop(s);
+	free(s->w);
+	if (s->listen_fd != -1)
+		close(s->listen_fd);
+	proxy_free(&s->proxy);
+	free(s->cert_pem);
+	if (s->key_pem != NULL)
+		sodium_free(s->key_pem);
+	free(s);
+	*sp = NULL;
+}
