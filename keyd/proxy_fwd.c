@@ -20,6 +20,7 @@
 
 #include "keyd/http.h"
 #include "keyd/proxy_fwd.h"
+#include "keyd/proxy_fwd_head.h"
 #include "keyd/upstream.h"
 
 #define FWD_BUF_MAX	(256 * 1024)	/* body bytes held before pausing */
@@ -47,8 +48,7 @@ struct fwd {
 	void		*cls;
 	int64_t		 t0;
 	long		 upstream_us;
-	int		 status;
-	int		 head_done;	/* a final status and its headers */
+	struct fwd_head	 h;		/* the answer's status and headers */
 	int		 head_told;	/* the first notify is queued or done */
 	int		 wants;		/* fwd_read said FWD_AGAIN */
 	int		 queued;	/* on the loop's notify list */
@@ -59,13 +59,6 @@ struct fwd {
 	int64_t		 deadline;	/* NS_NEVER while paused */
 	int64_t		 left_ns;	/* of the timeout, while paused */
 	int64_t		 timeout_ns;
-	int		 head_bad;	/* past the header bounds */
-	size_t		 head_bytes;
-	size_t		 nh;
-	char		*hname[FWD_HDRS_MAX];
-	char		*hvalue[FWD_HDRS_MAX];
-	int64_t		 clen;
-	int		 chunked;
 	char		*buf;		/* body bytes not yet read */
 	size_t		 off, len, cap;
 	struct fwd	*prev, *next;	/* the loop's running transfers */
@@ -201,7 +194,7 @@ notify_unqueue(struct fwd *f)
 static void
 news(struct fwd *f)
 {
-	if (!f->head_told && (f->head_done || f->done)) {
+	if (!f->head_told && (f->h.done || f->done)) {
 		f->head_told = 1;
 		f->upstream_us = (long)((mono_ns() - f->t0) / 1000);
 		notify_queue(f);
@@ -226,112 +219,19 @@ notify_run(struct fwd_loop *fl)
 	}
 }
 
-/* --- the answer's head and body ---------------------------------------- */
-
-/* Hop-by-hop headers (RFC 9110 §7.6.1) and those MHD writes itself. */
-static int
-hdr_dropped(const char *name, size_t n)
-{
-	if (http_hop_by_hop(name, n))
-		return 1;
-	return (n == 14 && strncasecmp(name, "content-length", n) == 0) ||
-	    (n == 4 && strncasecmp(name, "date", n) == 0);
-}
-
-static void
-head_reset(struct fwd *f)
-{
-	size_t i;
-
-	for (i = 0; i < f->nh; i++) {
-		free(f->hname[i]);
-		free(f->hvalue[i]);
-	}
-	f->nh = 0;
-	f->status = 0;
-	f->clen = -1;
-	f->chunked = 0;
-}
-
-/* "HTTP/1.1 200 OK" or "HTTP/2 200": a new answer starts. */
-static void
-head_status(struct fwd *f, const char *line, size_t n)
-{
-	const char	*sp = memchr(line, ' ', n);
-	int		 st = 0;
-
-	head_reset(f);
-	if (sp != NULL && (size_t)(sp - line) + 4 <= n &&
-	    sp[1] >= '1' && sp[1] <= '5' && sp[2] >= '0' && sp[2] <= '9' &&
-	    sp[3] >= '0' && sp[3] <= '9')
-		st = (sp[1] - '0') * 100 + (sp[2] - '0') * 10 + (sp[3] - '0');
-	if (st == 0)
-		f->head_bad = 1;
-	f->status = st;
-}
-
-static void
-head_field(struct fwd *f, const char *name, size_t nn, const char *v,
-    size_t vn)
-{
-	char *end;
-
-	if (nn == 14 && strncasecmp(name, "content-length", 14) == 0) {
-		errno = 0;
-		f->clen = (int64_t)strtoll(v, &end, 10);
-		if (errno != 0 || end == v || f->clen < 0)
-			f->clen = -1;
-	}
-	if (nn == 17 && strncasecmp(name, "transfer-encoding", 17) == 0)
-		f->chunked = 1;
-	if (hdr_dropped(name, nn))
-		return;
-	if (f->nh == FWD_HDRS_MAX) {
-		f->head_bad = 1;
-		return;
-	}
-	f->hname[f->nh] = strndup(name, nn);
-	f->hvalue[f->nh] = strndup(v, vn);
-	if (f->hname[f->nh] == NULL || f->hvalue[f->nh] == NULL) {
-		free(f->hname[f->nh]);
-		free(f->hvalue[f->nh]);
-		f->head_bad = 1;
-		return;
-	}
-	f->nh++;
-}
+/* --- the answer's body -------------------------------------------------- */
 
 static size_t
 on_header(char *data, size_t size, size_t nitems, void *cls)
 {
 	struct fwd	*f = cls;
-	size_t		 n = size * nitems, len = n;
-	const char	*colon, *v;
+	size_t		 n = size * nitems;
+	int		 was = f->h.done;
 
-	f->head_bytes += n;
-	if (n > FWD_HDR_MAX || f->head_bytes > FWD_HEAD_MAX) {
-		f->head_bad = 1;
+	if (fwd_head_line(&f->h, data, n) == -1)
 		return 0;	/* aborts the transfer */
-	}
-	while (len > 0 && (data[len - 1] == '\n' || data[len - 1] == '\r'))
-		len--;
-	if (len == 0) {
-		if (f->status >= 200 && !f->head_bad) {
-			f->head_done = 1;
-			news(f);
-		}
-		return n;
-	}
-	if (len >= 5 && strncmp(data, "HTTP/", 5) == 0) {
-		head_status(f, data, len);
-		return n;
-	}
-	if ((colon = memchr(data, ':', len)) == NULL || colon == data)
-		return n;	/* a folded or broken line: not forwarded */
-	for (v = colon + 1; v < data + len && (*v == ' ' || *v == '\t'); v++)
-		;
-	head_field(f, data, (size_t)(colon - data), v,
-	    (size_t)(data + len - v));
+	if (!was && f->h.done)
+		news(f);
 	return n;
 }
 
@@ -369,8 +269,8 @@ on_body(char *data, size_t size, size_t nmemb, void *cls)
 		}
 		/* First: what Content-Length announced (a small answer
 		 * takes a small block), else 16 KiB. */
-		cap = f->cap ? f->cap : f->clen > 0 && f->clen <= FWD_BUF_MAX ?
-		    (size_t)f->clen : 16384;
+		cap = f->cap ? f->cap : f->h.clen > 0 && f->h.clen <= FWD_BUF_MAX ?
+		    (size_t)f->h.clen : 16384;
 		while (cap < f->len + n)
 			cap *= 2;
 		if (cap != f->cap) {
@@ -717,7 +617,7 @@ fwd_begin(struct fwd_loop *fl, const struct fwd_target *t,
 	if ((f = calloc(1, sizeof(*f))) == NULL)
 		return FWD_NOMEM;
 	f->fl = fl;
-	f->clen = -1;
+	fwd_head_clear(&f->h);
 	f->notify = notify;
 	f->cls = cls;
 	f->t0 = mono_ns();
@@ -744,7 +644,7 @@ fwd_result(const struct fwd *f)
 {
 	switch (f->result) {
 	case CURLE_OK:
-		return f->head_done ? FWD_OK : FWD_PROTOCOL;
+		return f->h.done ? FWD_OK : FWD_PROTOCOL;
 	case CURLE_OPERATION_TIMEDOUT:
 		return FWD_TIMEOUT;
 	case CURLE_OUT_OF_MEMORY:
@@ -771,12 +671,12 @@ fwd_head(const struct fwd *f, long *upstream_us, char *err, size_t errlen)
 	enum fwd_err rc;
 
 	*upstream_us = f->upstream_us;
-	if (f->head_done && !f->head_bad)
+	if (f->h.done && !f->h.bad)
 		return FWD_OK;
-	rc = f->head_bad ? FWD_PROTOCOL : fwd_result(f);
+	rc = f->h.bad ? FWD_PROTOCOL : fwd_result(f);
 	if (rc == FWD_OK)
 		rc = FWD_PROTOCOL;
-	snprintf(err, errlen, "%s", f->head_bad ? "the upstream's headers "
+	snprintf(err, errlen, "%s", f->h.bad ? "the upstream's headers "
 	    "are malformed or too large" : f->errbuf[0] != '\0' ? f->errbuf :
 	    curl_easy_strerror(f->result));
 	return rc;
@@ -785,27 +685,27 @@ fwd_head(const struct fwd *f, long *upstream_us, char *err, size_t errlen)
 int
 fwd_status(const struct fwd *f)
 {
-	return f->status;
+	return f->h.status;
 }
 
 size_t
 fwd_header_count(const struct fwd *f)
 {
-	return f->nh;
+	return f->h.n;
 }
 
 void
 fwd_header(const struct fwd *f, size_t i, const char **name,
     const char **value)
 {
-	*name = f->hname[i];
-	*value = f->hvalue[i];
+	*name = f->h.name[i];
+	*value = f->h.value[i];
 }
 
 int64_t
 fwd_content_length(const struct fwd *f)
 {
-	return f->chunked ? -1 : f->clen;
+	return f->h.chunked ? -1 : f->h.clen;
 }
 
 int
@@ -856,7 +756,7 @@ fwd_free(struct fwd **fp)
 	notify_unqueue(f);
 	/* A transfer cut short (running, failed, or whose answer was not
 	 * read to its end) takes its handle with it. */
-	clean = f->done && f->result == CURLE_OK && !f->head_bad;
+	clean = f->done && f->result == CURLE_OK && !f->h.bad;
 	live_unlink(f);
 	if (f->e != NULL && clean && fl->nidle < FWD_IDLE_MAX) {
 		curl_easy_reset(f->e);
@@ -864,7 +764,7 @@ fwd_free(struct fwd **fp)
 	} else if (f->e != NULL)
 		curl_easy_cleanup(f->e);
 	upstream_headers_free(&f->hdrs);	/* wipes the credential */
-	head_reset(f);
+	fwd_head_clear(&f->h);
 	free(f->buf);
 	free(f);
 	*fp = NULL;
