@@ -7,6 +7,7 @@
 #include <cmocka.h>
 
 #include "tests/unit/testdir.h"
+#include "tests/unit/audit_fix.h"
 
 #include <sys/resource.h>
 
@@ -22,32 +23,17 @@
 #include "keyd/audit.h"
 #include "keyd/audit_store.h"
 
-struct fix {
-	char		 dir[64];
-	char		 path[128];
-	unsigned char	 pk[crypto_sign_PUBLICKEYBYTES];
-	unsigned char	 sk[crypto_sign_SECRETKEYBYTES];
-	struct audit_opts o;
-	struct audit	*a;
-};
-
 static int
 setup(void **state)
 {
-	struct fix *f;
+	struct audit_fix *f;
 
 	if ((f = calloc(1, sizeof(*f))) == NULL)
 		return -1;
-	if (testdir_make(f->dir, sizeof(f->dir), "audit") == -1) {
+	if (audit_fix_init(f, "audit") == -1) {
 		free(f);
 		return -1;
 	}
-	snprintf(f->path, sizeof(f->path), "%s/audit.db", f->dir);
-	crypto_sign_keypair(f->pk, f->sk);
-	f->o.path = f->path;
-	f->o.sync = 1;
-	f->o.cp_records = 1000;
-	f->o.cp_interval_s = 10;
 	*state = f;
 	return 0;
 }
@@ -55,25 +41,15 @@ setup(void **state)
 static int
 teardown(void **state)
 {
-	struct fix *f = *state;
+	struct audit_fix *f = *state;
 
-	audit_close(&f->a);
-	testdir_remove(f->dir);
+	audit_fix_fini(f);
 	free(f);
 	return 0;
 }
 
-static void
-start(struct fix *f)
-{
-	char err[512] = "";
-
-	if (audit_open(&f->o, f->sk, NULL, &f->a, err, sizeof(err)) != 0)
-		fail_msg("audit_open: %s", err);
-}
-
 static int
-put(struct fix *f, const char *client)
+put(struct audit_fix *f, const char *client)
 {
 	struct audit_rec r;
 
@@ -82,29 +58,6 @@ put(struct fix *f, const char *client)
 	AUDIT_SET(&r, method, "POST");
 	r.status = 200;
 	return audit_write(f->a, &r);
-}
-
-/* Verify the whole of audit.db against the writer's own head. */
-static int64_t
-verify(struct fix *f, struct audit_verify *v)
-{
-	struct audit_store	*as = NULL;
-	struct audit_status	 st;
-	char			 err[512];
-	int			 done = 0;
-
-	audit_verify_init(v, f->pk);
-	assert_int_equal(audit_reader(f->a, &as, err, sizeof(err)), 0);
-	while (!done)
-		assert_int_equal(audit_verify_db(as, v, 0, INT64_MAX, 7, &done,
-		    err, sizeof(err)), 0);
-	audit_status(f->a, &st);
-	(void)!audit_verify_end(v, st.head_seq, st.head_hash, 0);
-	audit_store_close(&as);
-	if (v->bad_seq != 0)
-		print_message("bad seq %lld: %s\n", (long long)v->bad_seq,
-		    v->why);
-	return v->bad_seq;
 }
 
 static int
@@ -119,7 +72,7 @@ count_cb(void *arg, const struct audit_rec *r, const struct audit_cp *cp)
 
 /* [0] records, [1] checkpoints in audit.db. */
 static void
-count(struct fix *f, int64_t n[2])
+count(struct audit_fix *f, int64_t n[2])
 {
 	struct audit_store	*as = NULL;
 	char			 err[512];
@@ -134,24 +87,24 @@ count(struct fix *f, int64_t n[2])
 static void
 test_write_and_verify(void **state)
 {
-	struct fix		*f = *state;
+	struct audit_fix		*f = *state;
 	struct audit_verify	 v;
 	struct audit_rec	 r;
 	int			 i;
 
-	start(f);
+	audit_fix_start(f);
 	for (i = 0; i < 20; i++)
 		assert_int_equal(put(f, "okta"), 0);
 	audit_rec_init(&r, "keyd.stop");
 	assert_int_equal(audit_write(f->a, &r), 0);
 	assert_int_equal(r.seq, 21);
 	assert_true(r.time_us > 0);
-	assert_int_equal(verify(f, &v), 0);
+	assert_int_equal(audit_fix_verify(f, &v, 7), 0);
 	assert_int_equal(v.records, 21);
 }
 
 struct burst {
-	struct fix	*f;
+	struct audit_fix	*f;
 	int		 n;
 	int		 failed;
 };
@@ -173,14 +126,14 @@ burst_main(void *arg)
 static void
 test_group_commit(void **state)
 {
-	struct fix		*f = *state;
+	struct audit_fix		*f = *state;
 	struct audit_verify	 v;
 	struct audit_status	 st;
 	struct burst		 b[32];
 	pthread_t		 t[32];
 	int			 i;
 
-	start(f);
+	audit_fix_start(f);
 	for (i = 0; i < 32; i++) {
 		b[i].f = f;
 		b[i].n = 50;
@@ -197,19 +150,19 @@ test_group_commit(void **state)
 	    (unsigned long long)st.commits);
 	assert_int_equal(st.head_seq, 1600);
 	assert_true(st.commits < 1600 / 2);
-	assert_int_equal(verify(f, &v), 0);
+	assert_int_equal(audit_fix_verify(f, &v, 7), 0);
 	assert_int_equal(v.records, 1600);
 }
 
 static void
 test_checkpoints(void **state)
 {
-	struct fix	*f = *state;
+	struct audit_fix	*f = *state;
 	int64_t		 n[2], seq = 0;
 	int		 i;
 
 	f->o.cp_records = 10;
-	start(f);
+	audit_fix_start(f);
 	for (i = 0; i < 35; i++)
 		assert_int_equal(put(f, "c"), 0);
 	count(f, n);
@@ -226,12 +179,12 @@ test_checkpoints(void **state)
 static void
 test_interval_checkpoint(void **state)
 {
-	struct fix	*f = *state;
+	struct audit_fix	*f = *state;
 	int64_t		 n[2];
 	int		 i;
 
 	f->o.cp_interval_s = 1;
-	start(f);
+	audit_fix_start(f);
 	assert_int_equal(put(f, "a"), 0);
 	for (i = 0; i < 40; i++) {	/* the writer wakes by itself */
 		count(f, n);
@@ -245,22 +198,22 @@ test_interval_checkpoint(void **state)
 static void
 test_reopen_continues(void **state)
 {
-	struct fix		*f = *state;
+	struct audit_fix		*f = *state;
 	struct audit_verify	 v;
 	struct audit_status	 st;
 	unsigned char		 pk2[crypto_sign_PUBLICKEYBYTES];
 	unsigned char		 sk2[crypto_sign_SECRETKEYBYTES];
 	char			 err[512] = "";
 
-	start(f);
+	audit_fix_start(f);
 	assert_int_equal(put(f, "a"), 0);
 	assert_int_equal(put(f, "b"), 0);
 	audit_close(&f->a);
-	start(f);
+	audit_fix_start(f);
 	assert_int_equal(put(f, "c"), 0);
 	audit_status(f->a, &st);
 	assert_int_equal(st.head_seq, 3);
-	assert_int_equal(verify(f, &v), 0);
+	assert_int_equal(audit_fix_verify(f, &v, 7), 0);
 	assert_int_equal(v.checkpoints, 1);	/* the one signed at close */
 	audit_close(&f->a);
 	/* another instance's key may not append to this log */
@@ -286,13 +239,13 @@ fsize_limit(rlim_t cur)
 static void
 test_fail_closed_and_recover(void **state)
 {
-	struct fix		*f = *state;
+	struct audit_fix		*f = *state;
 	struct audit_verify	 v;
 	struct audit_status	 st;
 	struct rlimit		 rl;
 	int			 i;
 
-	start(f);
+	audit_fix_start(f);
 	assert_int_equal(put(f, "before"), 0);
 	assert_int_equal(getrlimit(RLIMIT_FSIZE, &rl), 0);
 	signal(SIGXFSZ, SIG_IGN);
@@ -309,14 +262,14 @@ test_fail_closed_and_recover(void **state)
 		usleep(50000);
 	assert_int_equal(audit_ready(f->a), 1);
 	assert_int_equal(put(f, "after"), 0);
-	assert_int_equal(verify(f, &v), 0);
+	assert_int_equal(audit_fix_verify(f, &v, 7), 0);
 	assert_int_equal(v.records, 3);	/* before, audit.recovered, after */
 }
 
 static void
 test_retention(void **state)
 {
-	struct fix		*f = *state;
+	struct audit_fix		*f = *state;
 	struct audit_verify	 v;
 	struct audit_store	*as = NULL;
 	char			 err[512];
@@ -324,7 +277,7 @@ test_retention(void **state)
 	int			 i;
 
 	f->o.retention_s = 1;
-	start(f);
+	audit_fix_start(f);
 	for (i = 0; i < 5; i++)
 		assert_int_equal(put(f, "old"), 0);
 	assert_int_equal(audit_checkpoint_now(f->a, &seq), 0);
@@ -339,7 +292,7 @@ test_retention(void **state)
 	}
 	assert_int_equal(first, 6);	/* the audit.pruned record */
 	assert_int_equal(put(f, "new"), 0);
-	assert_int_equal(verify(f, &v), 0);
+	assert_int_equal(audit_fix_verify(f, &v, 7), 0);
 	assert_int_equal(v.first_seq, 6);
 	assert_int_equal(v.records, 2);
 }

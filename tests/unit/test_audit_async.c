@@ -9,6 +9,7 @@
 #include <cmocka.h>
 
 #include "tests/unit/testdir.h"
+#include "tests/unit/audit_fix.h"
 
 #include <sys/resource.h>
 
@@ -54,12 +55,7 @@ struct slot {
 };
 
 struct fix {
-	char		 dir[64];
-	char		 path[128];
-	unsigned char	 pk[crypto_sign_PUBLICKEYBYTES];
-	unsigned char	 sk[crypto_sign_SECRETKEYBYTES];
-	struct audit_opts o;
-	struct audit	*a;
+	struct audit_fix af;
 	struct rlimit	 fsize;
 	struct tally	 t;
 };
@@ -71,17 +67,11 @@ setup(void **state)
 
 	if ((f = calloc(1, sizeof(*f))) == NULL)
 		return -1;
-	if (testdir_make(f->dir, sizeof(f->dir), "audit-async") == -1 ||
-	    getrlimit(RLIMIT_FSIZE, &f->fsize) == -1) {
+	if (getrlimit(RLIMIT_FSIZE, &f->fsize) == -1 ||
+	    audit_fix_init(&f->af, "audit-async") == -1) {
 		free(f);
 		return -1;
 	}
-	snprintf(f->path, sizeof(f->path), "%s/audit.db", f->dir);
-	crypto_sign_keypair(f->pk, f->sk);
-	f->o.path = f->path;
-	f->o.sync = 1;
-	f->o.cp_records = 1000;
-	f->o.cp_interval_s = 10;
 	pthread_mutex_init(&f->t.mu, NULL);
 	pthread_cond_init(&f->t.cv, NULL);
 	f->t.caller = pthread_self();
@@ -95,21 +85,11 @@ teardown(void **state)
 	struct fix *f = *state;
 
 	setrlimit(RLIMIT_FSIZE, &f->fsize);
-	audit_close(&f->a);
+	audit_fix_fini(&f->af);
 	pthread_mutex_destroy(&f->t.mu);
 	pthread_cond_destroy(&f->t.cv);
-	testdir_remove(f->dir);
 	free(f);
 	return 0;
-}
-
-static void
-start(struct fix *f)
-{
-	char err[512] = "";
-
-	if (audit_open(&f->o, f->sk, NULL, &f->a, err, sizeof(err)) != 0)
-		fail_msg("audit_open: %s", err);
 }
 
 /* Hold the writer in the first callback until audit_close has asked it to
@@ -201,29 +181,6 @@ rec_make(struct audit_rec *r, const char *client, int64_t status)
 	r->status = status;
 }
 
-/* Verify the whole of audit.db against the writer's own head. */
-static int64_t
-verify(struct fix *f, struct audit_verify *v)
-{
-	struct audit_store	*as = NULL;
-	struct audit_status	 st;
-	char			 err[512];
-	int			 done = 0;
-
-	audit_verify_init(v, f->pk);
-	assert_int_equal(audit_reader(f->a, &as, err, sizeof(err)), 0);
-	while (!done)
-		assert_int_equal(audit_verify_db(as, v, 0, INT64_MAX, 100, &done,
-		    err, sizeof(err)), 0);
-	audit_status(f->a, &st);
-	(void)!audit_verify_end(v, st.head_seq, st.head_hash, 0);
-	audit_store_close(&as);
-	if (v->bad_seq != 0)
-		print_message("bad seq %lld: %s\n", (long long)v->bad_seq,
-		    v->why);
-	return v->bad_seq;
-}
-
 static int
 last_cb(void *arg, const struct audit_rec *r, const struct audit_cp *cp)
 {
@@ -241,7 +198,7 @@ rec_at(struct fix *f, int64_t seq, struct audit_rec *r)
 	char			 err[512];
 
 	memset(r, 0, sizeof(*r));
-	assert_int_equal(audit_reader(f->a, &as, err, sizeof(err)), 0);
+	assert_int_equal(audit_reader(f->af.a, &as, err, sizeof(err)), 0);
 	assert_int_equal(audit_store_walk(as, seq, seq, 1, last_cb, r), 0);
 	audit_store_close(&as);
 }
@@ -258,18 +215,18 @@ test_async_sync_on(void **state)
 	struct slot		 s = { .t = &f->t };
 	int64_t			 t0, t1;
 
-	start(f);
-	f->t.a = f->a;
+	audit_fix_start(&f->af);
+	f->t.a = f->af.a;
 	rec_make(&r, "okta", 201);
 	t0 = audit_now_us();
-	assert_int_equal(audit_write_async(f->a, &r, on_done, &s), 0);
+	assert_int_equal(audit_write_async(f->af.a, &r, on_done, &s), 0);
 	assert_int_equal(tally_wait(&f->t, 1), 1);
 	t1 = audit_now_us();
 	assert_int_equal(s.calls, 1);
 	assert_int_equal(s.ok, 1);
 	assert_int_equal(f->t.under_lock, 0);
 	assert_int_equal(f->t.on_caller, 0);
-	audit_status(f->a, &st);
+	audit_status(f->af.a, &st);
 	assert_int_equal(st.head_seq, 1);
 	rec_at(f, 1, &got);
 	assert_int_equal(got.seq, 1);
@@ -279,9 +236,9 @@ test_async_sync_on(void **state)
 	assert_string_equal(got.path, "/oauth/token");
 	assert_int_equal(got.status, 201);
 	assert_true(got.time_us >= t0 && got.time_us <= t1);
-	assert_int_equal(verify(f, &v), 0);
+	assert_int_equal(audit_fix_verify(&f->af, &v, 100), 0);
 	assert_int_equal(v.records, 1);
-	audit_close(&f->a);
+	audit_close(&f->af.a);
 	assert_int_equal(tally_calls(&f->t), 1);	/* and never again */
 }
 
@@ -296,17 +253,17 @@ test_async_sync_off(void **state)
 	int			 i;
 
 	memset(s, 0, sizeof(s));
-	f->o.sync = 0;
-	start(f);
+	f->af.o.sync = 0;
+	audit_fix_start(&f->af);
 	for (i = 0; i < 10; i++) {
 		s[i].t = &f->t;
 		rec_make(&r, "detached", 200 + i);
-		assert_int_equal(audit_write_async(f->a, &r, on_done, &s[i]), 1);
+		assert_int_equal(audit_write_async(f->af.a, &r, on_done, &s[i]), 1);
 	}
-	audit_close(&f->a);
+	audit_close(&f->af.a);
 	assert_int_equal(tally_calls(&f->t), 0);
-	start(f);
-	assert_int_equal(verify(f, &v), 0);
+	audit_fix_start(&f->af);
+	assert_int_equal(audit_fix_verify(&f->af, &v, 100), 0);
 	assert_int_equal(v.records, 10);
 	rec_at(f, 10, &got);
 	assert_string_equal(got.client, "detached");
@@ -330,7 +287,7 @@ burst_main(void *arg)
 	for (i = 0; i < PER_THREAD; i++) {
 		b->s[i].t = &b->f->t;
 		rec_make(&r, "burst", 200);
-		if (audit_write_async(b->f->a, &r, on_done, &b->s[i]) != 0)
+		if (audit_write_async(b->f->af.a, &r, on_done, &b->s[i]) != 0)
 			b->refused++;
 	}
 	return NULL;
@@ -349,7 +306,7 @@ test_async_threads(void **state)
 	int			 i, j;
 
 	assert_non_null(b = calloc(NTHREADS, sizeof(*b)));
-	start(f);
+	audit_fix_start(&f->af);
 	for (i = 0; i < NTHREADS; i++) {
 		b[i].f = f;
 		assert_int_equal(pthread_create(&th[i], NULL, burst_main, &b[i]),
@@ -369,11 +326,11 @@ test_async_threads(void **state)
 				assert_true(b[i].s[j].order >
 				    b[i].s[j - 1].order);
 		}
-	audit_status(f->a, &st);
+	audit_status(f->af.a, &st);
 	assert_int_equal(st.head_seq, NTHREADS * PER_THREAD);
-	assert_int_equal(verify(f, &v), 0);
+	assert_int_equal(audit_fix_verify(&f->af, &v, 100), 0);
 	assert_int_equal(v.records, NTHREADS * PER_THREAD);
-	audit_close(&f->a);
+	audit_close(&f->af.a);
 	assert_int_equal(tally_calls(&f->t), NTHREADS * PER_THREAD);
 	free(b);
 }
@@ -393,9 +350,9 @@ test_async_failing(void **state)
 	int			 i, rc;
 
 	memset(s, 0, sizeof(s));
-	start(f);
+	audit_fix_start(&f->af);
 	rec_make(&r, "before", 200);
-	assert_int_equal(audit_write(f->a, &r), 0);
+	assert_int_equal(audit_write(f->af.a, &r), 0);
 	signal(SIGXFSZ, SIG_IGN);
 	rl = f->fsize;			/* teardown restores f->fsize */
 	rl.rlim_cur = 0;
@@ -403,7 +360,7 @@ test_async_failing(void **state)
 	for (i = 0; i < 50; i++) {
 		s[i].t = &f->t;
 		rec_make(&r, "lost", 200);
-		rc = audit_write_async(f->a, &r, on_done, &s[i]);
+		rc = audit_write_async(f->af.a, &r, on_done, &s[i]);
 		assert_true(rc == 0 || rc == -1);
 		if (i == 0)
 			assert_int_equal(rc, 0);	/* still healthy: queued */
@@ -413,15 +370,15 @@ test_async_failing(void **state)
 	assert_int_equal(f->t.oks, 0);
 	for (i = 0; i < 50; i++)
 		assert_true(s[i].calls == 0 || s[i].ok == 0);
-	assert_int_equal(audit_ready(f->a), 0);
-	assert_int_equal(audit_write_async(f->a, &r, on_done, &s[0]), -1);
+	assert_int_equal(audit_ready(f->af.a), 0);
+	assert_int_equal(audit_write_async(f->af.a, &r, on_done, &s[0]), -1);
 	assert_int_equal(setrlimit(RLIMIT_FSIZE, &f->fsize), 0);
-	for (i = 0; i < 60 && !audit_ready(f->a); i++)
+	for (i = 0; i < 60 && !audit_ready(f->af.a); i++)
 		usleep(50000);
-	assert_int_equal(audit_ready(f->a), 1);
-	assert_int_equal(verify(f, &v), 0);
+	assert_int_equal(audit_ready(f->af.a), 1);
+	assert_int_equal(audit_fix_verify(&f->af, &v, 100), 0);
 	assert_int_equal(v.records, 2);		/* before, audit.recovered */
-	audit_close(&f->a);
+	audit_close(&f->af.a);
 	assert_int_equal(tally_calls(&f->t), queued);
 }
 
@@ -440,25 +397,25 @@ test_async_close_drains(void **state)
 	int			 i;
 
 	assert_non_null(s = calloc(NCLOSE, sizeof(*s)));
-	start(f);
-	f->t.a = f->a;
+	audit_fix_start(&f->af);
+	f->t.a = f->af.a;
 	f->t.gate = GATE_UNTIL_STOP;
 	for (i = 0; i < NCLOSE; i++) {
 		s[i].t = &f->t;
 		rec_make(&r, "close", 200);
-		assert_int_equal(audit_write_async(f->a, &r, on_done, &s[i]), 0);
+		assert_int_equal(audit_write_async(f->af.a, &r, on_done, &s[i]), 0);
 	}
 	before = tally_calls(&f->t);
 	t_close = audit_now_us();
-	audit_close(&f->a);
+	audit_close(&f->af.a);
 	assert_true(before <= 1);	/* the rest were still queued */
 	assert_int_equal(tally_calls(&f->t), NCLOSE);
 	assert_int_equal(f->t.oks, NCLOSE);
 	for (i = 0; i < NCLOSE; i++)
 		assert_int_equal(s[i].calls, 1);
 	f->t.a = NULL;
-	start(f);
-	assert_int_equal(verify(f, &v), 0);
+	audit_fix_start(&f->af);
+	assert_int_equal(audit_fix_verify(&f->af, &v, 100), 0);
 	assert_int_equal(v.records, NCLOSE);
 	rec_at(f, NCLOSE, &r);		/* stamped when queued, not committed */
 	assert_true(r.time_us > 0 && r.time_us <= t_close);
@@ -479,27 +436,27 @@ test_async_full_queue(void **state)
 	int64_t			 t0;
 
 	assert_non_null(s = calloc((size_t)n, sizeof(*s)));
-	start(f);
+	audit_fix_start(&f->af);
 	f->t.gate = GATE_UNTIL_OPEN;
 	t0 = audit_now_us();
 	for (i = 0; i < n && rc != -1; i++) {
 		s[i].t = &f->t;
 		rec_make(&r, "full", 200);
-		if ((rc = audit_write_async(f->a, &r, on_done, &s[i])) == 0)
+		if ((rc = audit_write_async(f->af.a, &r, on_done, &s[i])) == 0)
 			queued++;
 	}
 	assert_int_equal(rc, -1);
 	assert_true(audit_now_us() - t0 < (int64_t)WAIT_S / 2 * 1000000);
 	assert_int_equal(s[i - 1].calls, 0);
-	assert_int_equal(audit_ready(f->a), 1);	/* full is not failing */
+	assert_int_equal(audit_ready(f->af.a), 1);	/* full is not failing */
 	pthread_mutex_lock(&f->t.mu);
 	f->t.open = 1;
 	pthread_mutex_unlock(&f->t.mu);
 	assert_int_equal(tally_wait(&f->t, queued), queued);
 	assert_int_equal(f->t.oks, queued);
-	audit_status(f->a, &st);
+	audit_status(f->af.a, &st);
 	assert_int_equal(st.head_seq, queued);
-	audit_close(&f->a);
+	audit_close(&f->af.a);
 	assert_int_equal(tally_calls(&f->t), queued);
 	free(s);
 }
