@@ -265,7 +265,9 @@ test_patch(void **state)
 	};
 
 	(void)state;
-	run_table(t, sizeof(t) / sizeof(t[0]), "patch");
+	/* both what is accepted and what is refused */
+	assert_in_range(run_table(t, sizeof(t) / sizeof(t[0]), "patch"), 1,
+	    sizeof(t) / sizeof(t[0]) - 1);
 }
 
 static void
@@ -415,7 +417,9 @@ test_bulk(void **state)
 	};
 
 	(void)state;
-	run_table(t, sizeof(t) / sizeof(t[0]), "bulk");
+	/* both what is accepted and what is refused */
+	assert_in_range(run_table(t, sizeof(t) / sizeof(t[0]), "bulk"), 1,
+	    sizeof(t) / sizeof(t[0]) - 1);
 }
 
 int
