@@ -23,16 +23,17 @@ unaudited(const struct http_req *req)
 	    strcmp(req->path, "/metrics") == 0);
 }
 
-static void
-body_digest(const struct http_req *req, struct audit_rec *r)
+void
+audit_http_digest(const struct http_req *req, char hex[65])
 {
 	unsigned char	h[32];
 
+	hex[0] = '\0';
 	if (req->body_len == 0)
 		return;
 	crypto_generichash(h, sizeof(h), (const unsigned char *)req->body,
 	    req->body_len, NULL, 0);
-	sodium_bin2hex(r->body_digest, sizeof(r->body_digest), h, sizeof(h));
+	sodium_bin2hex(hex, 65, h, sizeof(h));
 }
 
 void
@@ -63,7 +64,7 @@ audit_http_begin(struct keyd *k, const struct http_req *req,
 {
 	memset(ah, 0, sizeof(*ah));
 	ah->k = k;
-	clock_gettime(CLOCK_MONOTONIC, &ah->start);
+	ah->start_ns = keyd_mono_ns();
 	ah->scim = strncmp(req->path, "/scim/", 6) == 0;
 	resp->audit = ah;
 	if (k->audit == NULL || unaudited(req)) {
@@ -75,7 +76,7 @@ audit_http_begin(struct keyd *k, const struct http_req *req,
 	AUDIT_SET(&ah->rec, remote, req->remote);
 	AUDIT_SET(&ah->rec, method, req->method);
 	AUDIT_SET(&ah->rec, path, req->path);
-	body_digest(req, &ah->rec);
+	audit_http_digest(req, ah->rec.body_digest);
 	if (audit_ready(k->audit))
 		return 1;
 	ah->skip = 1;	/* there is nowhere to write its record */
@@ -89,16 +90,6 @@ audit_http_rec(struct http_resp *resp)
 	struct audit_http *ah = resp->audit;
 
 	return ah != NULL && !ah->skip ? &ah->rec : NULL;
-}
-
-static int64_t
-elapsed_us(const struct timespec *start)
-{
-	struct timespec now;
-
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	return (int64_t)(now.tv_sec - start->tv_sec) * 1000000 +
-	    (now.tv_nsec - start->tv_nsec) / 1000;
 }
 
 /* Unless the handler said, the decision follows the status, and the
@@ -131,7 +122,7 @@ record_write(struct audit_http *ah, const struct http_resp *resp)
 	struct audit_rec r = ah->rec;
 
 	outcome_fill(&r, resp);
-	r.latency_us = elapsed_us(&ah->start);
+	r.latency_us = (keyd_mono_ns() - ah->start_ns) / 1000;
 	r.time_us = 0;
 	if (audit_write(ah->k->audit, &r) == -1)
 		return -1;

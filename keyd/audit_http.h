@@ -19,7 +19,7 @@ struct http_resp;
 struct audit_http {
 	struct keyd	*k;
 	struct audit_rec rec;
-	struct timespec	 start;		/* CLOCK_MONOTONIC */
+	int64_t		 start_ns;	/* keyd_mono_ns() */
 	int		 skip;		/* not audited (/healthz, /metrics) */
 	int		 scim;		/* a SCIM path: errors in SCIM shape */
 	int64_t		 ahead_seq;	/* written ahead: its seq; 0: not */
@@ -31,6 +31,10 @@ struct audit_http {
 int audit_http_begin(struct keyd *k, const struct http_req *req,
     struct audit_http *ah, struct http_resp *resp)
 	__attribute__((warn_unused_result));
+
+/* The hex BLAKE2b-256 of REQ's body into HEX ("" when it has none): what
+ * a record holds in place of the body. */
+void audit_http_digest(const struct http_req *req, char hex[65]);
 
 /* The record RESP's handler fills in, or NULL when there is none. */
 struct audit_rec *audit_http_rec(struct http_resp *resp);

@@ -29,6 +29,15 @@ keyd_now(void)
 	return (int64_t)time(NULL);
 }
 
+int64_t
+keyd_mono_ns(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (int64_t)t.tv_sec * 1000000000 + t.tv_nsec;
+}
+
 /* Read at most PASS_MAX bytes from FD into PASS, dropping one trailing
  * newline. Returns the length, or -1. */
 static ssize_t

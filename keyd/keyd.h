@@ -62,4 +62,7 @@ ssize_t keyd_passphrase_read(const char *path, char *pass, char *err,
 /* Seconds since the epoch. */
 int64_t keyd_now(void);
 
+/* CLOCK_MONOTONIC in nanoseconds: for durations and deadlines. */
+int64_t keyd_mono_ns(void);
+
 #endif

@@ -7,7 +7,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <time.h>
 
 #include <sodium.h>
 
@@ -77,15 +76,6 @@ proxy_metrics(struct proxy *p, struct metrics_sample *sample,
 	resp->raw = text;
 	resp->raw_len = len;
 	resp->content_type = "text/plain; version=0.0.4; charset=utf-8";
-}
-
-static int64_t
-mono_ns(void)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (int64_t)t.tv_sec * 1000000000 + t.tv_nsec;
 }
 
 /* Refuse: a SCIM Error, and the reason for the audit record. */
@@ -200,7 +190,7 @@ step_rate(struct proxy_req *x)
 	int64_t retry;
 
 	if (ratelimit_take(x->px->rl, x->p.client_id, x->limits.rate,
-	    x->limits.rate_period, x->limits.burst, mono_ns(), &retry) == 0)
+	    x->limits.rate_period, x->limits.burst, keyd_mono_ns(), &retry) == 0)
 		return 0;
 	snprintf(x->resp->retry_after, sizeof(x->resp->retry_after), "%lld",
 	    (long long)retry);
@@ -326,7 +316,7 @@ proxy_req_new(struct proxy *px, struct keyd *k, const struct http_req *req,
 	x->k = k;
 	x->req = req;
 	x->resp = resp;
-	x->t0 = mono_ns();
+	x->t0 = keyd_mono_ns();
 	x->decision = "error";
 	x->upstream_status = -1;
 	return x;

@@ -4,9 +4,7 @@
  * stands for it, as SCIM bodies carry personal data. */
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 
-#include <sodium.h>
 
 #include "keyd/audit.h"
 #include "keyd/audit_http.h"
@@ -17,19 +15,6 @@
 #include "keyd/proxy.h"
 #include "keyd/proxy_int.h"
 #include "keyd/scim/path.h"
-
-static void
-body_digest(const struct http_req *req, char hex[65])
-{
-	unsigned char h[32];
-
-	hex[0] = '\0';
-	if (req->body_len == 0)
-		return;
-	crypto_generichash(h, sizeof(h), (const unsigned char *)req->body,
-	    req->body_len, NULL, 0);
-	sodium_bin2hex(hex, 65, h, sizeof(h));
-}
 
 static void
 record_fill(const struct proxy_req *x, struct audit_rec *r, int64_t latency_us)
@@ -55,22 +40,13 @@ record_fill(const struct proxy_req *x, struct audit_rec *r, int64_t latency_us)
 	r->upstream_status = x->upstream_status >= 0 ? x->upstream_status :
 	    AUDIT_NULL;
 	r->latency_us = latency_us;
-	body_digest(x->req, r->body_digest);
-}
-
-static int64_t
-since_us(int64_t t0_ns)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return ((int64_t)t.tv_sec * 1000000000 + t.tv_nsec - t0_ns) / 1000;
+	audit_http_digest(x->req, r->body_digest);
 }
 
 void
 proxy_record(struct proxy_req *x, struct audit_rec *r)
 {
-	x->latency_us = since_us(x->t0);
+	x->latency_us = (keyd_mono_ns() - x->t0) / 1000;
 	record_fill(x, r, x->latency_us);
 	r->time_us = 0;
 	audit_http_handled(x->resp);	/* this is the request's record */

@@ -13,12 +13,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <curl/curl.h>
 
 #include "keyd/http.h"
+#include "keyd/keyd.h"
 #include "keyd/proxy_fwd.h"
 #include "keyd/proxy_fwd_head.h"
 #include "keyd/upstream.h"
@@ -80,15 +80,6 @@ struct fwd_loop {
 
 static CURLSH		*fwd_share;
 static pthread_mutex_t	 fwd_locks[CURL_LOCK_DATA_LAST];
-
-static int64_t
-mono_ns(void)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (int64_t)t.tv_sec * 1000000000 + t.tv_nsec;
-}
 
 static void
 share_lock(CURL *e, curl_lock_data d, curl_lock_access a, void *u)
@@ -196,7 +187,7 @@ news(struct fwd *f)
 {
 	if (!f->head_told && (f->h.done || f->done)) {
 		f->head_told = 1;
-		f->upstream_us = (long)((mono_ns() - f->t0) / 1000);
+		f->upstream_us = (long)((keyd_mono_ns() - f->t0) / 1000);
 		notify_queue(f);
 	} else if (f->head_told && f->wants && (f->len > f->off || f->done)) {
 		f->wants = 0;
@@ -238,7 +229,7 @@ on_header(char *data, size_t size, size_t nitems, void *cls)
 static void
 pause_clock(struct fwd *f, int paused)
 {
-	int64_t now = mono_ns();
+	int64_t now = keyd_mono_ns();
 
 	if (paused && !f->paused) {
 		f->left_ns = f->deadline - now;
@@ -333,7 +324,7 @@ on_timer(CURLM *m, long ms, void *userp)
 	struct fwd_loop *fl = userp;
 
 	(void)m;
-	fl->timer_at = ms < 0 ? NS_NEVER : mono_ns() + (int64_t)ms * 1000000;
+	fl->timer_at = ms < 0 ? NS_NEVER : keyd_mono_ns() + (int64_t)ms * 1000000;
 	return 0;
 }
 
@@ -413,7 +404,7 @@ fwd_loop_timeout(const struct fwd_loop *fl)
 		at = fl->next_scan;
 	if (at == NS_NEVER)
 		return -1;
-	now = mono_ns();
+	now = keyd_mono_ns();
 	return at <= now ? 0 : (int)((at - now + 999999) / 1000000);
 }
 
@@ -437,7 +428,7 @@ timeouts_scan(struct fwd_loop *fl, int64_t now)
 void
 fwd_loop_timers(struct fwd_loop *fl)
 {
-	int64_t	now = mono_ns();
+	int64_t	now = keyd_mono_ns();
 	int	running;
 
 	if (fl->timer_at <= now) {
@@ -620,7 +611,7 @@ fwd_begin(struct fwd_loop *fl, const struct fwd_target *t,
 	fwd_head_clear(&f->h);
 	f->notify = notify;
 	f->cls = cls;
-	f->t0 = mono_ns();
+	f->t0 = keyd_mono_ns();
 	if ((f->e = handle_take(fl)) == NULL ||
 	    fwd_setup(f, t, req, err, errlen) == -1 ||
 	    curl_multi_add_handle(fl->m, f->e) != CURLM_OK) {

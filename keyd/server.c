@@ -56,7 +56,7 @@ struct reqctx {
 	size_t		 len, cap;
 	int		 too_big;
 	size_t		 drained;	/* bytes thrown away past max_body */
-	struct timespec	 start;
+	int64_t		 start_ns;	/* keyd_mono_ns() */
 	char		 request_id[33];
 	char		 allow[32];	/* methods the path takes, for 405 */
 	enum stage	 stage;
@@ -101,16 +101,6 @@ peer_addr(struct MHD_Connection *c, struct http_req *req)
 	inet_ntop(sa->sa_family, a, req->remote, (socklen_t)sizeof(req->remote));
 }
 
-
-static long
-elapsed_us(const struct timespec *start)
-{
-	struct timespec now;
-
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	return (now.tv_sec - start->tv_sec) * 1000000L +
-	    (now.tv_nsec - start->tv_nsec) / 1000;
-}
 
 static enum MHD_Result
 header_collect(void *cls, enum MHD_ValueKind kind, const char *key,
@@ -573,7 +563,7 @@ answer(struct MHD_Connection *c, struct reqctx *r)
 	log_event(r->resp.status >= 500 ? LOG_ERROR : LOG_INFO,
 	    "http.request", "id=%s remote=%s method=%.16s path=%.200s "
 	    "status=%u us=%ld", r->request_id, r->req.remote, r->req.method,
-	    r->req.path, r->resp.status, elapsed_us(&r->start));
+	    r->req.path, r->resp.status, (long)((keyd_mono_ns() - r->start_ns) / 1000));
 	ret = respond(c, r, &r->resp);
 	if (!r->streamed)
 		http_resp_clear(&r->resp);
@@ -643,7 +633,7 @@ server_on_uri(void *cls, const char *uri, struct MHD_Connection *c)
 	if ((r = calloc(1, sizeof(*r))) == NULL)
 		return NULL;
 	r->w = w;
-	clock_gettime(CLOCK_MONOTONIC, &r->start);
+	r->start_ns = keyd_mono_ns();
 	request_id(w, rnd);
 	sodium_bin2hex(r->request_id, sizeof(r->request_id), rnd, sizeof(rnd));
 	if (strlen(uri) > HTTP_URI_MAX)

@@ -9,27 +9,18 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <microhttpd.h>
 #include <sodium.h>
 
+#include "keyd/keyd.h"
 #include "keyd/log.h"
 #include "keyd/proxy_fwd.h"
 #include "keyd/server_int.h"
 
 #define EVENTS_MAX	64
 #define STOP_POLL_MS	20
-
-static int64_t
-mono_ms(void)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (int64_t)t.tv_sec * 1000 + t.tv_nsec / 1000000;
-}
 
 static int
 epoll_add(int epfd, int fd, void *tag)
@@ -181,7 +172,7 @@ worker_main(void *arg)
 		worker_round(w, worker_timeout(w, stopping));
 		if (!stopping && worker_stopping(w)) {
 			stopping = 1;
-			deadline = mono_ms() + w->s->grace_ms;
+			deadline = keyd_mono_ns() / 1000000 + w->s->grace_ms;
 			worker_quiesce(w);
 		}
 		if (!stopping)
@@ -190,7 +181,7 @@ worker_main(void *arg)
 			break;
 		/* Past the grace, only what another thread still holds
 		 * (the pool, the audit writer) is waited for. */
-		if (mono_ms() >= deadline && w->waiting == 0)
+		if (keyd_mono_ns() / 1000000 >= deadline && w->waiting == 0)
 			break;
 	}
 	server_worker_abort(w);
