@@ -22,6 +22,7 @@ struct sentry {
 	struct schema_ref	*ref;
 	time_t			 fresh_until;
 	int			 fetching;
+	int			 refresh_asked;	/* a peek said stale */
 };
 
 struct proxy_schemas {
@@ -195,6 +196,7 @@ proxy_schemas_get(struct proxy_schemas *ps, const struct upstream *up,
 	e->ref = ref;
 	e->fresh_until = now + (set != NULL ? PROXY_SCHEMA_TTL_S :
 	    PROXY_SCHEMA_RETRY_S);
+	e->refresh_asked = 0;
 	*refp = ref;
 	pthread_mutex_unlock(&ps->lock);
 	return set;
@@ -218,7 +220,11 @@ proxy_schemas_peek(struct proxy_schemas *ps, const struct upstream *up,
 		e->ref->refs++;
 		*refp = e->ref;
 		*set = e->ref->set;
-		*stale = time(NULL) >= e->fresh_until && !e->fetching;
+		/* Said once per staleness: one refresh, not one per request
+		 * until it lands. */
+		*stale = time(NULL) >= e->fresh_until && !e->fetching &&
+		    !e->refresh_asked;
+		e->refresh_asked |= *stale;
 		found = 1;
 	}
 	pthread_mutex_unlock(&ps->lock);

@@ -27,8 +27,9 @@ const struct scim_schema_set *proxy_schemas_get(struct proxy_schemas *ps,
  * that must not block. 1 when the cache holds a set for UP, fresh or
  * stale: *SET (NULL means RFC 7643's core only) and *REFP (release it with
  * proxy_schemas_release), and *STALE is 1 when the set is past its time
- * and no fetch is under way: the caller should have proxy_schemas_get
- * called on a thread that may block, which refreshes it. 0 when the
+ * and no fetch is under way, to one caller only until the set is fetched
+ * anew: that caller should have proxy_schemas_get called on a thread that
+ * may block, which refreshes it. 0 when the
  * cache holds nothing for UP yet (*SET and *REFP NULL): the caller must
  * call proxy_schemas_get on a thread that may block first. An upstream
  * removed and added again under the same name is a new one: 0 until its
