@@ -1,132 +1,67 @@
-/* libcurl forwarding on an event loop: one multi handle per worker
- * thread, driven through the socket API. Its sockets sit in the worker's
- * epoll set, its timer is the worker's epoll timeout, and its connection
- * cache is the pool every request of that worker shares. Transfer news
- * (the head is in, more body, the end) is queued while libcurl runs and
- * told to the caller afterwards, so that no caller's callback runs inside
- * libcurl. Easy handles are reset and kept for the next transfer. */
+/* Forwarding on an event loop (keyd/proxy_fwd.h; the connections and
+ * why in keyd/proxy_fwd_int.h): each transfer writes its HTTP/1.1 request
+ * whole onto a connection, reads the answer's head line by line
+ * (proxy_fwd_head.c) and its body through its framing
+ * (proxy_fwd_frame.c) into a bounded buffer, and hands the connection
+ * back once the answer ended where its framing says. News (the head is
+ * in, more body, the end) is queued and told to the caller after the
+ * loop's own work, never from inside a fwd_* call of the caller's. */
 #include <sys/epoll.h>
 
-#include <errno.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <unistd.h>
 
-#include <curl/curl.h>
+#include <sodium.h>
 
-#include "keyd/http.h"
 #include "keyd/keyd.h"
 #include "keyd/proxy_fwd.h"
+#include "keyd/proxy_fwd_frame.h"
 #include "keyd/proxy_fwd_head.h"
+#include "keyd/proxy_fwd_int.h"
 #include "keyd/upstream.h"
 
 #define FWD_BUF_MAX	(256 * 1024)	/* body bytes held before pausing */
-/* Idle upstream connections a loop keeps: libcurl's default is 4 per
- * easy handle the multi holds, and a pool over its limit closes its
- * oldest connection whenever a transfer ends. */
-#define FWD_POOL_MAX	1024L
-#define FWD_IDLE_MAX	64		/* easy handles kept for reuse */
 #define FWD_SCAN_NS	(50 * 1000000LL)	/* timeout scan period */
-#define NS_NEVER	INT64_MAX
-
-/* One of libcurl's sockets in the epoll set; freed after the round. */
-struct fwd_sock {
-	curl_socket_t		 fd;
-	int			 dead;
-	struct fwd_sock		*next_dead;
-};
 
 struct fwd {
-	struct fwd_loop	*fl;
-	CURL		*e;
-	struct curl_slist *hdrs;
-	char		 errbuf[CURL_ERROR_SIZE];
-	fwd_notify	 notify;
-	void		*cls;
-	int64_t		 t0;
-	long		 upstream_us;
-	struct fwd_head	 h;		/* the answer's status and headers */
-	int		 head_told;	/* the first notify is queued or done */
-	int		 wants;		/* fwd_read said FWD_AGAIN */
-	int		 queued;	/* on the loop's notify list */
-	int		 running;	/* in the multi handle */
-	int		 done;		/* the transfer ended */
-	CURLcode	 result;
-	int		 paused;
-	int64_t		 deadline;	/* NS_NEVER while paused */
-	int64_t		 left_ns;	/* of the timeout, while paused */
-	int64_t		 timeout_ns;
-	char		*buf;		/* body bytes not yet read */
-	size_t		 off, len, cap;
-	struct fwd	*prev, *next;	/* the loop's running transfers */
-	struct fwd	*next_notify;
+	struct fwd_loop		*fl;
+	struct fwd_conn		*c;		/* while it has one */
+	const struct upstream	*up;
+	fwd_notify		 notify;
+	void			*cls;
+	int64_t			 t0;
+	long			 upstream_us;
+	char			*out;		/* the request; has the credential */
+	size_t			 out_len, sent;
+	int			 reused;	/* C served another request before */
+	int			 retried;
+	int			 head_only;	/* HEAD: no body comes back */
+	size_t			 got;		/* bytes of the answer */
+	char			*lbuf;		/* a head line cut by a read */
+	size_t			 llen;
+	struct fwd_head		 h;		/* the answer's status and headers */
+	struct fwd_frame	 fr;		/* its body, once the head is in */
+	int			 framed;
+	int			 keep;		/* C may serve another request */
+	int			 head_told;	/* the first notify is queued or done */
+	int			 wants;		/* fwd_read said FWD_AGAIN */
+	int			 queued;	/* on the loop's notify list */
+	int			 kicked;	/* on the loop's kick list */
+	int			 live;		/* on the loop's live list */
+	int			 done;		/* ended: well when ERR is FWD_OK */
+	enum fwd_err		 err;
+	char			 errbuf[256];
+	int			 paused;
+	int64_t			 deadline;	/* NS_NEVER while paused */
+	int64_t			 left_ns;	/* of the timeout, while paused */
+	int64_t			 timeout_ns;
+	char			*buf;		/* body bytes not yet read */
+	size_t			 off, len, cap;
+	struct fwd		*prev, *next;	/* the loop's live ones */
+	struct fwd		*next_notify, *next_kick;
 };
-
-struct fwd_loop {
-	CURLM		*m;
-	int		 epfd;
-	int64_t		 timer_at;	/* libcurl's, NS_NEVER: none */
-	int64_t		 next_scan;
-	struct fwd	*live;
-	size_t		 nlive;
-	struct fwd	*notify_head, *notify_tail;
-	struct fwd_sock	*dead;
-	CURL		*idle[FWD_IDLE_MAX];
-	size_t		 nidle;
-};
-
-static CURLSH		*fwd_share;
-static pthread_mutex_t	 fwd_locks[CURL_LOCK_DATA_LAST];
-
-static void
-share_lock(CURL *e, curl_lock_data d, curl_lock_access a, void *u)
-{
-	(void)e;
-	(void)a;
-	(void)u;
-	pthread_mutex_lock(&fwd_locks[d]);
-}
-
-static void
-share_unlock(CURL *e, curl_lock_data d, void *u)
-{
-	(void)e;
-	(void)u;
-	pthread_mutex_unlock(&fwd_locks[d]);
-}
-
-/* DNS answers and TLS sessions are shared by every loop; connections
- * belong to each loop's own multi handle. */
-int
-fwd_global_init(void)
-{
-	size_t i;
-
-	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
-		return -1;
-	for (i = 0; i < CURL_LOCK_DATA_LAST; i++)
-		pthread_mutex_init(&fwd_locks[i], NULL);
-	if ((fwd_share = curl_share_init()) == NULL)
-		return -1;
-	curl_share_setopt(fwd_share, CURLSHOPT_LOCKFUNC, share_lock);
-	curl_share_setopt(fwd_share, CURLSHOPT_UNLOCKFUNC, share_unlock);
-	curl_share_setopt(fwd_share, CURLSHOPT_SHARE, CURL_LOCK_DATA_DNS);
-	curl_share_setopt(fwd_share, CURLSHOPT_SHARE,
-	    CURL_LOCK_DATA_SSL_SESSION);
-	return 0;
-}
-
-void
-fwd_global_cleanup(void)
-{
-	if (fwd_share != NULL)
-		curl_share_cleanup(fwd_share);
-	fwd_share = NULL;
-	curl_global_cleanup();
-}
 
 const char *
 fwd_strerror(enum fwd_err e)
@@ -185,7 +120,7 @@ notify_unqueue(struct fwd *f)
 static void
 news(struct fwd *f)
 {
-	if (!f->head_told && (f->h.done || f->done)) {
+	if (!f->head_told && (f->framed || f->done)) {
 		f->head_told = 1;
 		f->upstream_us = (long)((keyd_mono_ns() - f->t0) / 1000);
 		notify_queue(f);
@@ -210,20 +145,39 @@ notify_run(struct fwd_loop *fl)
 	}
 }
 
-/* --- the answer's body -------------------------------------------------- */
-
-static size_t
-on_header(char *data, size_t size, size_t nitems, void *cls)
+static void
+kick_unlink(struct fwd *f)
 {
-	struct fwd	*f = cls;
-	size_t		 n = size * nitems;
-	int		 was = f->h.done;
+	struct fwd **pp;
 
-	if (fwd_head_line(&f->h, data, n) == -1)
-		return 0;	/* aborts the transfer */
-	if (!was && f->h.done)
-		news(f);
-	return n;
+	if (!f->kicked)
+		return;
+	for (pp = &f->fl->kick; *pp != NULL; pp = &(*pp)->next_kick)
+		if (*pp == f) {
+			*pp = f->next_kick;
+			break;
+		}
+	f->kicked = 0;
+}
+
+/* --- ending ------------------------------------------------------------- */
+
+static void
+live_unlink(struct fwd *f)
+{
+	struct fwd_loop *fl = f->fl;
+
+	if (!f->live)
+		return;
+	f->live = 0;
+	if (f->prev != NULL)
+		f->prev->next = f->next;
+	else
+		fl->live = f->next;
+	if (f->next != NULL)
+		f->next->prev = f->prev;
+	f->prev = f->next = NULL;
+	fl->nlive--;
 }
 
 static void
@@ -239,19 +193,229 @@ pause_clock(struct fwd *f, int paused)
 	f->paused = paused;
 }
 
-static size_t
-on_body(char *data, size_t size, size_t nmemb, void *cls)
+/* F ends: well (E is FWD_OK), or failed with E and TEXT. */
+static void
+finish(struct fwd *f, enum fwd_err e, const char *text)
+{
+	if (f->done)
+		return;
+	f->done = 1;
+	f->err = e;
+	if (text != NULL)
+		snprintf(f->errbuf, sizeof(f->errbuf), "%s", text);
+	if (f->c != NULL) {
+		conn_release(f->c, e == FWD_OK && f->keep &&
+		    f->sent == f->out_len);
+		f->c = NULL;
+	}
+	kick_unlink(f);
+	live_unlink(f);
+	if (f->paused)
+		pause_clock(f, 0);
+	news(f);
+}
+
+static void send_some(struct fwd *f);
+
+/* F's connection broke (TEXT says how). A reused connection the upstream
+ * closed before any of the answer came is tried again once, on a new
+ * one: the upstream dropped it idle, as HTTP/1.1 lets it (RFC 9112
+ * §9.3.1), and never saw the request. */
+static void
+conn_broke(struct fwd *f, const char *text)
+{
+	char err[256];
+
+	if (!f->reused || f->retried || f->got > 0) {
+		finish(f, f->got > 0 ? FWD_PROTOCOL : FWD_CONNECT, text);
+		return;
+	}
+	conn_release(f->c, 0);
+	f->c = NULL;
+	f->retried = 1;
+	f->reused = 0;
+	f->sent = 0;
+	if (conn_get(f->fl, f->up, f, 1, &f->c, &f->reused, err,
+	    sizeof(err)) == -1)
+		finish(f, FWD_NOMEM, err);
+}
+
+void
+fwd_connected(struct fwd *f, enum fwd_err e, const char *err)
+{
+	if (e != FWD_OK) {
+		f->c = NULL;
+		finish(f, e, err);
+		return;
+	}
+	send_some(f);
+}
+
+/* --- the request -------------------------------------------------------- */
+
+static void
+send_some(struct fwd *f)
+{
+	char	err[256];
+	ssize_t	n;
+
+	while (!f->done && f->sent < f->out_len) {
+		n = conn_send(f->c, f->out + f->sent, f->out_len - f->sent, err,
+		    sizeof(err));
+		if (n == -1) {
+			conn_broke(f, err);
+			return;
+		}
+		if (n == 0) {
+			conn_want_write(f->c, 1);
+			return;
+		}
+		f->sent += (size_t)n;
+	}
+	if (!f->done)
+		conn_want_write(f->c, 0);
+}
+
+/* Bytes that would let a value end its line early or smuggle another. */
+static int
+text_ok(const char *s, int space)
+{
+	const unsigned char *p;
+
+	for (p = (const unsigned char *)s; *p != '\0'; p++)
+		if ((*p < 0x20 && *p != '\t') || *p == 0x7f ||
+		    (!space && (*p == ' ' || *p == '\t')))
+			return 0;
+	return 1;
+}
+
+struct wbuf {
+	char	*p;
+	size_t	 n;
+};
+
+static void
+put(struct wbuf *w, const char *s, size_t n)
+{
+	if (w->p != NULL)
+		memcpy(w->p + w->n, s, n);
+	w->n += n;
+}
+
+static void
+puts2(struct wbuf *w, const char *a, const char *b, const char *c)
+{
+	put(w, a, strlen(a));
+	put(w, b, strlen(b));
+	put(w, c, strlen(c));
+}
+
+/* The target and authority of URL, "http[s]://authority/target?query". */
+static int
+url_split(const char *url, const char **auth, size_t *alen,
+    const char **target)
+{
+	const char *p = strstr(url, "://"), *end;
+
+	if (p == NULL)
+		return -1;
+	p += 3;
+	end = p + strcspn(p, "/?");
+	*auth = p;
+	*alen = (size_t)(end - p);
+	/* The default port is left out of Host, as libcurl does. */
+	if (strncmp(url, "http:", 5) == 0 && *alen > 3 &&
+	    strncmp(end - 3, ":80", 3) == 0)
+		*alen -= 3;
+	else if (strncmp(url, "https:", 6) == 0 && *alen > 4 &&
+	    strncmp(end - 4, ":443", 4) == 0)
+		*alen -= 4;
+	*target = end;
+	return *alen > 0 ? 0 : -1;
+}
+
+/* The request line, the headers and the body, into W (with W->p NULL,
+ * only counted). */
+static int
+request_write(struct wbuf *w, const struct fwd_target *t,
+    const struct fwd_request *req, char *err, size_t errlen)
+{
+	const char	*auth, *target;
+	char		 num[32];
+	size_t		 alen, i;
+	ssize_t		 al;
+	int		 accept = 0;
+
+	if (url_split(t->url, &auth, &alen, &target) == -1 ||
+	    !text_ok(target, 0) || !text_ok(req->method, 0)) {
+		snprintf(err, errlen, "the request line is malformed");
+		return -1;
+	}
+	puts2(w, req->method, " ", *target == '/' ? "" : "/");
+	puts2(w, target, " HTTP/1.1\r\nHost: ", "");
+	put(w, auth, alen);
+	put(w, "\r\n", 2);
+	for (i = 0; i < req->nhdrs; i++) {
+		if (!text_ok(req->hdr_name[i], 0) ||
+		    !text_ok(req->hdr_value[i], 1)) {
+			snprintf(err, errlen, "a request header is malformed");
+			return -1;
+		}
+		accept |= strcasecmp(req->hdr_name[i], "Accept") == 0;
+		puts2(w, req->hdr_name[i], ": ", req->hdr_value[i]);
+		put(w, "\r\n", 2);
+	}
+	if (!accept)
+		puts2(w, "Accept: */*\r\n", "", "");
+	if ((al = upstream_auth_line(t->up, w->p != NULL ? w->p + w->n : NULL,
+	    SIZE_MAX)) == -1) {
+		snprintf(err, errlen, "the upstream's credential is too long");
+		return -1;
+	}
+	w->n += (size_t)al;
+	if (req->body_len > 0 || strcmp(req->method, "POST") == 0 ||
+	    strcmp(req->method, "PUT") == 0 ||
+	    strcmp(req->method, "PATCH") == 0) {
+		snprintf(num, sizeof(num), "%zu", req->body_len);
+		puts2(w, "Content-Length: ", num, "\r\n");
+	}
+	put(w, "\r\n", 2);
+	if (req->body_len > 0)
+		put(w, req->body, req->body_len);
+	return 0;
+}
+
+static int
+request_build(struct fwd *f, const struct fwd_target *t,
+    const struct fwd_request *req, char *err, size_t errlen)
+{
+	struct wbuf w = { NULL, 0 };
+
+	if (request_write(&w, t, req, err, errlen) == -1)
+		return -1;
+	if ((w.p = malloc(w.n)) == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	f->out_len = w.n;
+	w.n = 0;
+	f->out = w.p;
+	return request_write(&w, t, req, err, errlen);
+}
+
+/* --- the answer --------------------------------------------------------- */
+
+static int
+body_keep(void *cls, const char *data, size_t n)
 {
 	struct fwd	*f = cls;
-	size_t		 n = size * nmemb, cap;
+	size_t		 cap;
 	char		*nb;
 
+	if (n == 0)
+		return 0;
 	if (f->off > 0 && f->off == f->len)
 		f->off = f->len = 0;
-	if (f->len - f->off >= FWD_BUF_MAX) {
-		pause_clock(f, 1);
-		return CURL_WRITEFUNC_PAUSE;
-	}
 	if (f->len + n > f->cap) {
 		if (f->off > 0) {
 			memmove(f->buf, f->buf + f->off, f->len - f->off);
@@ -266,140 +430,194 @@ on_body(char *data, size_t size, size_t nmemb, void *cls)
 			cap *= 2;
 		if (cap != f->cap) {
 			if ((nb = realloc(f->buf, cap)) == NULL)
-				return 0;
+				return -1;
 			f->buf = nb;
 			f->cap = cap;
 		}
 	}
 	memcpy(f->buf + f->len, data, n);
 	f->len += n;
-	news(f);
-	return n;
-}
-
-/* --- libcurl's sockets and timer in the epoll set ---------------------- */
-
-static int
-on_socket(CURL *e, curl_socket_t s, int what, void *userp, void *socketp)
-{
-	struct fwd_loop		*fl = userp;
-	struct fwd_sock		*ws = socketp;
-	struct epoll_event	 ev;
-
-	(void)e;
-	if (what == CURL_POLL_REMOVE) {
-		if (ws != NULL) {
-			epoll_ctl(fl->epfd, EPOLL_CTL_DEL, s, NULL);
-			curl_multi_assign(fl->m, s, NULL);
-			ws->dead = 1;	/* an event of this round may name it */
-			ws->next_dead = fl->dead;
-			fl->dead = ws;
-		}
-		return 0;
-	}
-	memset(&ev, 0, sizeof(ev));
-	ev.events = (what & CURL_POLL_IN ? EPOLLIN : 0) |
-	    (what & CURL_POLL_OUT ? EPOLLOUT : 0);
-	if (ws != NULL) {
-		ev.data.ptr = ws;
-		return epoll_ctl(fl->epfd, EPOLL_CTL_MOD, s, &ev) == 0 ? 0 : -1;
-	}
-	if ((ws = calloc(1, sizeof(*ws))) == NULL)
-		return -1;
-	ws->fd = s;
-	ev.data.ptr = ws;
-	if (epoll_ctl(fl->epfd, EPOLL_CTL_ADD, s, &ev) == -1 &&
-	    (errno != EEXIST || epoll_ctl(fl->epfd, EPOLL_CTL_MOD, s, &ev) ==
-	    -1)) {
-		free(ws);
-		return -1;
-	}
-	curl_multi_assign(fl->m, s, ws);
 	return 0;
 }
 
-static int
-on_timer(CURLM *m, long ms, void *userp)
-{
-	struct fwd_loop *fl = userp;
-
-	(void)m;
-	fl->timer_at = ms < 0 ? NS_NEVER : keyd_mono_ns() + (int64_t)ms * 1000000;
-	return 0;
-}
-
+/* The head is in: how the body is framed, and whether the connection
+ * can carry another request after it (RFC 9112 §6.3, §9.3). */
 static void
-live_unlink(struct fwd *f)
+head_done(struct fwd *f)
 {
-	struct fwd_loop *fl = f->fl;
+	const struct fwd_head	*h = &f->h;
+	enum fwd_frame_mode	 mode;
 
-	if (!f->running)
-		return;
-	curl_multi_remove_handle(fl->m, f->e);
-	f->running = 0;
-	if (f->prev != NULL)
-		f->prev->next = f->next;
+	if (f->head_only || h->status < 200 || h->status == 204 ||
+	    h->status == 304)
+		mode = FWD_FRAME_NONE;
+	else if (h->te)
+		mode = h->chunked ? FWD_FRAME_CHUNKED : FWD_FRAME_CLOSE;
+	else if (h->clen >= 0)
+		mode = FWD_FRAME_LENGTH;
 	else
-		fl->live = f->next;
-	if (f->next != NULL)
-		f->next->prev = f->prev;
-	f->prev = f->next = NULL;
-	fl->nlive--;
+		mode = FWD_FRAME_CLOSE;
+	f->keep = !h->close && mode != FWD_FRAME_CLOSE &&
+	    !(h->te && h->clen >= 0);
+	fwd_frame_init(&f->fr, mode, h->clen > 0 ? (uint64_t)h->clen : 0);
+	f->framed = 1;
 }
 
-static void
-finish(struct fwd *f, CURLcode result)
+/* One line of the head, LINE (N bytes, its LF included). */
+static int
+head_line(struct fwd *f, const char *line, size_t n)
 {
-	live_unlink(f);
-	f->done = 1;
-	f->result = result;
-	if (f->paused)
-		pause_clock(f, 0);
-	news(f);
-}
-
-/* The transfers libcurl says have ended, then everybody's news. */
-static void
-loop_after(struct fwd_loop *fl)
-{
-	CURLMsg		*msg;
-	struct fwd	*f;
-	int		 left;
-
-	while ((msg = curl_multi_info_read(fl->m, &left)) != NULL) {
-		if (msg->msg != CURLMSG_DONE)
-			continue;
-		f = NULL;
-		curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, &f);
-		if (f != NULL)
-			finish(f, msg->data.result);
+	if (fwd_head_line(&f->h, line, n) == -1 || f->h.bad) {
+		finish(f, FWD_PROTOCOL, "the upstream's headers are malformed "
+		    "or too large");
+		return -1;
 	}
-	notify_run(fl);
+	if (f->h.done)
+		head_done(f);
+	return 0;
 }
+
+/* Head bytes: whole lines go to head_line, a cut one waits in LBUF.
+ * The count taken; -1 when F ended. */
+static ssize_t
+head_take(struct fwd *f, const char *data, size_t n)
+{
+	const char	*nl;
+	size_t		 i = 0, k;
+	char		*nb;
+
+	while (i < n && !f->framed) {
+		nl = memchr(data + i, '\n', n - i);
+		k = nl != NULL ? (size_t)(nl - (data + i)) + 1 : n - i;
+		if (nl != NULL && f->llen == 0) {
+			if (head_line(f, data + i, k) == -1)
+				return -1;
+		} else {
+			if (f->llen + k > FWD_HDR_MAX) {
+				finish(f, FWD_PROTOCOL, "the upstream's headers "
+				    "are malformed or too large");
+				return -1;
+			}
+			if (f->lbuf == NULL &&
+			    (f->lbuf = malloc(FWD_HDR_MAX)) == NULL) {
+				finish(f, FWD_NOMEM, "out of memory");
+				return -1;
+			}
+			memcpy(f->lbuf + f->llen, data + i, k);
+			f->llen += k;
+			if (nl != NULL) {
+				nb = f->lbuf;
+				k = f->llen;
+				f->llen = 0;
+				if (head_line(f, nb, k) == -1)
+					return -1;
+				k = (size_t)(nl - (data + i)) + 1;
+			}
+		}
+		i += k;
+	}
+	return (ssize_t)i;
+}
+
+/* Bytes off the connection. 0, or -1 when F ended. */
+static int
+answer_take(struct fwd *f, const char *data, size_t n)
+{
+	ssize_t	i, k;
+
+	f->got += n;
+	if ((i = head_take(f, data, n)) == -1)
+		return -1;
+	if (f->framed && (size_t)i < n) {
+		if ((k = fwd_frame_feed(&f->fr, data + i, n - (size_t)i,
+		    body_keep, f)) == -1) {
+			finish(f, f->fr.bad ? FWD_PROTOCOL : FWD_NOMEM,
+			    f->fr.bad ? "the upstream's body is malformed "
+			    "(chunked coding)" : "out of memory");
+			return -1;
+		}
+		i += k;
+	}
+	if (f->framed && f->fr.done) {
+		if ((size_t)i < n)
+			f->keep = 0;	/* bytes past the answer */
+		finish(f, FWD_OK, NULL);
+		return -1;
+	}
+	news(f);
+	return 0;
+}
+
+/* The upstream closed the connection. */
+static void
+answer_eof(struct fwd *f)
+{
+	if (f->framed && fwd_frame_eof(&f->fr) == 0) {
+		f->keep = 0;
+		finish(f, FWD_OK, NULL);
+	} else if (f->got == 0)
+		conn_broke(f, "the upstream closed the connection without "
+		    "answering");
+	else
+		finish(f, FWD_PROTOCOL, "the upstream closed the connection "
+		    "in the middle of its answer");
+}
+
+/* Read what the connection has, up to the bounded buffer. */
+static void
+read_some(struct fwd *f)
+{
+	char	*rb = f->fl->rbuf, err[256];
+	ssize_t	 n;
+
+	while (!f->done && f->c != NULL) {
+		if (f->len - f->off >= FWD_BUF_MAX) {
+			pause_clock(f, 1);
+			conn_pause(f->c, 1);
+			return;
+		}
+		n = conn_recv(f->c, rb, FWD_RBUF, err, sizeof(err));
+		if (n == FWD_AGAIN)
+			return;
+		if (n == -1) {
+			conn_broke(f, err);
+			return;
+		}
+		if (n == 0) {
+			answer_eof(f);
+			return;
+		}
+		if (answer_take(f, rb, (size_t)n) == -1)
+			return;
+	}
+}
+
+void
+fwd_io(struct fwd *f, uint32_t events)
+{
+	if ((events & EPOLLOUT) && f->sent < f->out_len)
+		send_some(f);
+	if (!f->done && f->c != NULL &&
+	    (events & (EPOLLIN | EPOLLERR | EPOLLHUP)))
+		read_some(f);
+}
+
+/* --- the loop ----------------------------------------------------------- */
 
 void
 fwd_loop_event(struct fwd_loop *fl, void *tag, uint32_t events)
 {
-	struct fwd_sock	*ws = tag;
-	int		 flags = 0, running;
-
-	if (ws->dead)
-		return;
-	if (events & EPOLLIN)
-		flags |= CURL_CSELECT_IN;
-	if (events & EPOLLOUT)
-		flags |= CURL_CSELECT_OUT;
-	if (events & (EPOLLERR | EPOLLHUP))
-		flags |= CURL_CSELECT_ERR;
-	curl_multi_socket_action(fl->m, ws->fd, flags, &running);
-	loop_after(fl);
+	conn_event(fl, tag, events);
+	notify_run(fl);
 }
 
 int
 fwd_loop_timeout(const struct fwd_loop *fl)
 {
-	int64_t at = fl->timer_at, now;
+	int64_t at = conn_next_ns(fl), now;
 
+	if (fl->notify_head != NULL || fl->kick != NULL)
+		return 0;
 	if (fl->nlive > 0 && fl->next_scan < at)
 		at = fl->next_scan;
 	if (at == NS_NEVER)
@@ -412,44 +630,42 @@ fwd_loop_timeout(const struct fwd_loop *fl)
 static void
 timeouts_scan(struct fwd_loop *fl, int64_t now)
 {
-	struct fwd *f, *next;
+	struct fwd	*f, *next;
+	char		 err[64];
 
 	fl->next_scan = now + FWD_SCAN_NS;
 	for (f = fl->live; f != NULL; f = next) {
 		next = f->next;
 		if (f->timeout_ns <= 0 || f->deadline > now)
 			continue;
-		snprintf(f->errbuf, sizeof(f->errbuf), "no complete answer "
-		    "within %lld ms", (long long)(f->timeout_ns / 1000000));
-		finish(f, CURLE_OPERATION_TIMEDOUT);
+		snprintf(err, sizeof(err), "no complete answer within %lld ms",
+		    (long long)(f->timeout_ns / 1000000));
+		finish(f, FWD_TIMEOUT, err);
 	}
 }
 
 void
 fwd_loop_timers(struct fwd_loop *fl)
 {
-	int64_t	now = keyd_mono_ns();
-	int	running;
+	int64_t		 now = keyd_mono_ns();
+	struct fwd	*f;
 
-	if (fl->timer_at <= now) {
-		fl->timer_at = NS_NEVER;
-		curl_multi_socket_action(fl->m, CURL_SOCKET_TIMEOUT, 0,
-		    &running);
-	}
+	if (conn_next_ns(fl) <= now)
+		conn_timers(fl, now);
 	if (fl->nlive > 0 && fl->next_scan <= now)
 		timeouts_scan(fl, now);
-	loop_after(fl);
+	while ((f = fl->kick) != NULL) {
+		fl->kick = f->next_kick;
+		f->kicked = 0;
+		read_some(f);
+	}
+	notify_run(fl);
 }
 
 void
 fwd_loop_settle(struct fwd_loop *fl)
 {
-	struct fwd_sock *ws;
-
-	while ((ws = fl->dead) != NULL) {
-		fl->dead = ws->next_dead;
-		free(ws);
-	}
+	conn_settle(fl);
 }
 
 size_t
@@ -466,21 +682,13 @@ fwd_loop_new(int epfd, struct fwd_loop **out)
 	*out = NULL;
 	if ((fl = calloc(1, sizeof(*fl))) == NULL)
 		return -1;
-	fl->epfd = epfd;
-	fl->timer_at = NS_NEVER;
-	fl->next_scan = NS_NEVER;
-	if ((fl->m = curl_multi_init()) == NULL ||
-	    curl_multi_setopt(fl->m, CURLMOPT_MAXCONNECTS, FWD_POOL_MAX) !=
-	    CURLM_OK ||
-	    curl_multi_setopt(fl->m, CURLMOPT_SOCKETFUNCTION, on_socket) !=
-	    CURLM_OK ||
-	    curl_multi_setopt(fl->m, CURLMOPT_SOCKETDATA, fl) != CURLM_OK ||
-	    curl_multi_setopt(fl->m, CURLMOPT_TIMERFUNCTION, on_timer) !=
-	    CURLM_OK ||
-	    curl_multi_setopt(fl->m, CURLMOPT_TIMERDATA, fl) != CURLM_OK) {
-		fwd_loop_free(&fl);
+	if ((fl->rbuf = malloc(FWD_RBUF)) == NULL) {
+		free(fl);
 		return -1;
 	}
+	fl->epfd = epfd;
+	fl->next_scan = NS_NEVER;
+	fl->next_idle = NS_NEVER;
 	*out = fl;
 	return 0;
 }
@@ -489,112 +697,29 @@ void
 fwd_loop_free(struct fwd_loop **flp)
 {
 	struct fwd_loop	*fl;
-	size_t		 i;
+	struct fwd	*f;
 
 	if (flp == NULL || (fl = *flp) == NULL)
 		return;
-	while (fl->live != NULL)	/* their owners free them later */
-		live_unlink(fl->live);
+	/* Their owners free them later; no notify follows. */
+	while ((f = fl->live) != NULL) {
+		if (f->c != NULL)
+			conn_release(f->c, 0);
+		f->c = NULL;
+		f->done = 1;
+		f->err = FWD_CONNECT;
+		f->queued = f->kicked = 0;
+		live_unlink(f);
+	}
 	fl->notify_head = fl->notify_tail = NULL;
-	for (i = 0; i < fl->nidle; i++)
-		curl_easy_cleanup(fl->idle[i]);
-	if (fl->m != NULL)
-		curl_multi_cleanup(fl->m);	/* calls on_socket REMOVE */
-	fwd_loop_settle(fl);
+	fl->kick = NULL;
+	conn_close_all(fl);
+	free(fl->rbuf);
 	free(fl);
 	*flp = NULL;
 }
 
-/* --- one transfer ------------------------------------------------------ */
-
-static int
-fwd_headers(struct fwd *f, const struct fwd_target *t,
-    const struct fwd_request *req, char *err, size_t errlen)
-{
-	struct curl_slist	*l;
-	char			 line[FWD_HDR_MAX];
-	size_t			 i;
-
-	for (i = 0; i < req->nhdrs; i++) {
-		snprintf(line, sizeof(line), "%s: %s", req->hdr_name[i],
-		    req->hdr_value[i]);
-		if ((l = curl_slist_append(f->hdrs, line)) == NULL)
-			goto nomem;
-		f->hdrs = l;
-	}
-	/* No 100-continue round trip: the body is already here. */
-	if ((l = curl_slist_append(f->hdrs, "Expect:")) == NULL)
-		goto nomem;
-	f->hdrs = l;
-	/* TLS, timeout, no redirects, and the credential last. */
-	if (upstream_curl_apply(f->e, t->up, &f->hdrs, err, errlen) == -1)
-		return -1;
-	return curl_easy_setopt(f->e, CURLOPT_HTTPHEADER, f->hdrs) ==
-	    CURLE_OK ? 0 : -1;
-nomem:
-	snprintf(err, errlen, "out of memory");
-	return -1;
-}
-
-static void
-fwd_method(struct fwd *f, const struct fwd_request *req)
-{
-	CURL *e = f->e;
-
-	if (strcmp(req->method, "GET") == 0 && req->body_len == 0) {
-		curl_easy_setopt(e, CURLOPT_HTTPGET, 1L);
-		return;
-	}
-	if (strcmp(req->method, "HEAD") == 0) {
-		curl_easy_setopt(e, CURLOPT_NOBODY, 1L);
-		return;
-	}
-	if (strcmp(req->method, "POST") != 0)
-		curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, req->method);
-	if (req->body_len > 0 || strcmp(req->method, "POST") == 0) {
-		curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE,
-		    (curl_off_t)req->body_len);
-		curl_easy_setopt(e, CURLOPT_POSTFIELDS,
-		    req->body != NULL ? req->body : "");
-	}
-}
-
-static int
-fwd_setup(struct fwd *f, const struct fwd_target *t,
-    const struct fwd_request *req, char *err, size_t errlen)
-{
-	CURL *e = f->e;
-
-	curl_easy_setopt(e, CURLOPT_URL, t->url);
-	curl_easy_setopt(e, CURLOPT_SHARE, fwd_share);
-	curl_easy_setopt(e, CURLOPT_PRIVATE, f);
-	curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(e, CURLOPT_ERRORBUFFER, f->errbuf);
-	curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, on_header);
-	curl_easy_setopt(e, CURLOPT_HEADERDATA, f);
-	curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_body);
-	curl_easy_setopt(e, CURLOPT_WRITEDATA, f);
-	curl_easy_setopt(e, CURLOPT_TCP_NODELAY, 1L);
-	curl_easy_setopt(e, CURLOPT_HTTP_VERSION, CURL_HTTP_VERSION_1_1);
-	fwd_method(f, req);
-	if (fwd_headers(f, t, req, err, errlen) == -1)
-		return -1;
-	/* libcurl's total timeout would count the time a slow client takes
-	 * to read and cut a large answer midway: the loop keeps the
-	 * upstream's timeout instead, stopped while the transfer waits for
-	 * the client (paused). */
-	f->timeout_ns = t->up->timeout_ms * 1000000;
-	return curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, 0L) == CURLE_OK ? 0 :
-	    -1;
-}
-
-static CURL *
-handle_take(struct fwd_loop *fl)
-{
-	if (fl->nidle > 0)
-		return fl->idle[--fl->nidle];
-	return curl_easy_init();
-}
+/* --- one transfer ------------------------------------------------------- */
 
 enum fwd_err
 fwd_begin(struct fwd_loop *fl, const struct fwd_target *t,
@@ -604,73 +729,46 @@ fwd_begin(struct fwd_loop *fl, const struct fwd_target *t,
 	struct fwd *f;
 
 	*out = NULL;
-	snprintf(err, errlen, "out of memory");
-	if ((f = calloc(1, sizeof(*f))) == NULL)
+	if ((f = calloc(1, sizeof(*f))) == NULL) {
+		snprintf(err, errlen, "out of memory");
 		return FWD_NOMEM;
+	}
 	f->fl = fl;
+	f->up = t->up;
 	fwd_head_clear(&f->h);
 	f->notify = notify;
 	f->cls = cls;
 	f->t0 = keyd_mono_ns();
-	if ((f->e = handle_take(fl)) == NULL ||
-	    fwd_setup(f, t, req, err, errlen) == -1 ||
-	    curl_multi_add_handle(fl->m, f->e) != CURLM_OK) {
+	f->head_only = strcmp(req->method, "HEAD") == 0;
+	f->timeout_ns = t->up->timeout_ms * 1000000;
+	f->deadline = f->timeout_ns > 0 ? f->t0 + f->timeout_ns : NS_NEVER;
+	if (request_build(f, t, req, err, errlen) == -1 ||
+	    conn_get(fl, t->up, f, 0, &f->c, &f->reused, err, errlen) == -1) {
 		fwd_free(&f);
 		return FWD_NOMEM;
 	}
-	f->running = 1;
-	f->deadline = f->timeout_ns > 0 ? f->t0 + f->timeout_ns : NS_NEVER;
+	f->live = 1;
 	f->next = fl->live;
 	if (fl->live != NULL)
 		fl->live->prev = f;
 	fl->live = f;
 	if (fl->nlive++ == 0)
 		fl->next_scan = f->t0 + FWD_SCAN_NS;
+	if (f->reused)
+		send_some(f);	/* a new connection sends once it is up */
 	*out = f;
 	return FWD_OK;
-}
-
-static enum fwd_err
-fwd_result(const struct fwd *f)
-{
-	switch (f->result) {
-	case CURLE_OK:
-		return f->h.done ? FWD_OK : FWD_PROTOCOL;
-	case CURLE_OPERATION_TIMEDOUT:
-		return FWD_TIMEOUT;
-	case CURLE_OUT_OF_MEMORY:
-		return FWD_NOMEM;
-	case CURLE_COULDNT_RESOLVE_HOST:
-	case CURLE_COULDNT_CONNECT:
-	case CURLE_SSL_CONNECT_ERROR:
-	case CURLE_PEER_FAILED_VERIFICATION:
-	case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
-	case CURLE_SSL_CERTPROBLEM:
-	case CURLE_SSL_CACERT_BADFILE:
-	case CURLE_GOT_NOTHING:
-	case CURLE_SEND_ERROR:
-	case CURLE_RECV_ERROR:
-		return FWD_CONNECT;
-	default:
-		return FWD_PROTOCOL;
-	}
 }
 
 enum fwd_err
 fwd_head(const struct fwd *f, long *upstream_us, char *err, size_t errlen)
 {
-	enum fwd_err rc;
-
 	*upstream_us = f->upstream_us;
-	if (f->h.done && !f->h.bad)
+	if (f->framed)
 		return FWD_OK;
-	rc = f->h.bad ? FWD_PROTOCOL : fwd_result(f);
-	if (rc == FWD_OK)
-		rc = FWD_PROTOCOL;
-	snprintf(err, errlen, "%s", f->h.bad ? "the upstream's headers "
-	    "are malformed or too large" : f->errbuf[0] != '\0' ? f->errbuf :
-	    curl_easy_strerror(f->result));
-	return rc;
+	snprintf(err, errlen, "%s", f->errbuf[0] != '\0' ? f->errbuf :
+	    "no answer");
+	return f->done && f->err != FWD_OK ? f->err : FWD_PROTOCOL;
 }
 
 int
@@ -696,13 +794,13 @@ fwd_header(const struct fwd *f, size_t i, const char **name,
 int64_t
 fwd_content_length(const struct fwd *f)
 {
-	return f->h.chunked ? -1 : f->h.clen;
+	return f->h.te ? -1 : f->h.clen;
 }
 
 int
 fwd_body_take(struct fwd *f, char **buf, size_t *len)
 {
-	if (!f->done || f->result != CURLE_OK || f->off != 0)
+	if (!f->done || f->err != FWD_OK || f->off != 0)
 		return 0;
 	if (f->buf == NULL && (f->buf = malloc(1)) == NULL)
 		return 0;
@@ -722,14 +820,22 @@ fwd_read(struct fwd *f, char *buf, size_t max)
 		n = f->len - f->off < max ? f->len - f->off : max;
 		memcpy(buf, f->buf + f->off, n);
 		f->off += n;
-		if (f->paused && f->len - f->off < FWD_BUF_MAX / 2) {
+		if (f->paused && f->c != NULL &&
+		    f->len - f->off < FWD_BUF_MAX / 2) {
 			pause_clock(f, 0);
-			curl_easy_pause(f->e, CURLPAUSE_CONT);
+			conn_pause(f->c, 0);
+			/* TLS may hold bytes the socket no longer shows:
+			 * read on the loop's next round, not on an event. */
+			if (!f->kicked) {
+				f->kicked = 1;
+				f->next_kick = f->fl->kick;
+				f->fl->kick = f;
+			}
 		}
 		return (ssize_t)n;
 	}
 	if (f->done)
-		return f->result == CURLE_OK ? 0 : -1;
+		return f->err == FWD_OK ? 0 : -1;
 	f->wants = 1;
 	return FWD_AGAIN;
 }
@@ -737,25 +843,22 @@ fwd_read(struct fwd *f, char *buf, size_t max)
 void
 fwd_free(struct fwd **fp)
 {
-	struct fwd	*f;
-	struct fwd_loop	*fl;
-	int		 clean;
+	struct fwd *f;
 
 	if (fp == NULL || (f = *fp) == NULL)
 		return;
-	fl = f->fl;
 	notify_unqueue(f);
-	/* A transfer cut short (running, failed, or whose answer was not
-	 * read to its end) takes its handle with it. */
-	clean = f->done && f->result == CURLE_OK && !f->h.bad;
+	kick_unlink(f);
+	/* A connection in the middle of an answer cannot serve another. */
+	if (f->c != NULL)
+		conn_release(f->c, 0);
 	live_unlink(f);
-	if (f->e != NULL && clean && fl->nidle < FWD_IDLE_MAX) {
-		curl_easy_reset(f->e);
-		fl->idle[fl->nidle++] = f->e;
-	} else if (f->e != NULL)
-		curl_easy_cleanup(f->e);
-	upstream_headers_free(&f->hdrs);	/* wipes the credential */
+	if (f->out != NULL) {
+		sodium_memzero(f->out, f->out_len);	/* the credential */
+		free(f->out);
+	}
 	fwd_head_clear(&f->h);
+	free(f->lbuf);
 	free(f->buf);
 	free(f);
 	*fp = NULL;

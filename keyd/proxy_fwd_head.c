@@ -1,5 +1,5 @@
 /* The upstream answer's head, line by line (keyd/proxy_fwd_head.h). */
-#include <errno.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -29,7 +29,7 @@ head_reset(struct fwd_head *h)
 	h->n = 0;
 	h->status = 0;
 	h->clen = -1;
-	h->chunked = 0;
+	h->te = h->chunked = h->close = 0;
 }
 
 /* "HTTP/1.1 200 OK" or "HTTP/2 200": a new answer starts. */
@@ -47,22 +47,87 @@ head_status(struct fwd_head *h, const char *line, size_t n)
 	if (st == 0)
 		h->bad = 1;
 	h->status = st;
+	if (n >= 8 && strncmp(line, "HTTP/1.0", 8) == 0)
+		h->close = 1;
+}
+
+/* The last comma-separated token of V (VN bytes), blanks trimmed. */
+static void
+last_token(const char *v, size_t vn, const char **tok, size_t *tn)
+{
+	const char *end = v + vn, *p;
+
+	while (end > v && (end[-1] == ' ' || end[-1] == '\t'))
+		end--;
+	for (p = end; p > v && p[-1] != ','; p--)
+		;
+	while (p < end && (*p == ' ' || *p == '\t'))
+		p++;
+	*tok = p;
+	*tn = (size_t)(end - p);
+}
+
+/* V (VN bytes) lists TOKEN among its comma-separated tokens. */
+static int
+has_token(const char *v, size_t vn, const char *token)
+{
+	size_t		 tn = strlen(token), k;
+	const char	*p = v, *end = v + vn;
+
+	while (p < end) {
+		while (p < end && (*p == ' ' || *p == '\t' || *p == ','))
+			p++;
+		for (k = 0; p + k < end && p[k] != ','; k++)
+			;
+		while (k > 0 && (p[k - 1] == ' ' || p[k - 1] == '\t'))
+			k--;
+		if (k == tn && strncasecmp(p, token, tn) == 0)
+			return 1;
+		while (p < end && *p != ',')
+			p++;
+	}
+	return 0;
+}
+
+/* Content-Length: digits only, and the same in every copy. */
+static void
+head_clen(struct fwd_head *h, const char *v, size_t vn)
+{
+	int64_t	n = 0;
+	size_t	i;
+
+	while (vn > 0 && (v[vn - 1] == ' ' || v[vn - 1] == '\t'))
+		vn--;
+	for (i = 0; i < vn; i++) {
+		if (v[i] < '0' || v[i] > '9' || n > (INT64_MAX - 9) / 10) {
+			h->bad = 1;
+			return;
+		}
+		n = n * 10 + (v[i] - '0');
+	}
+	if (vn == 0 || (h->clen >= 0 && h->clen != n))
+		h->bad = 1;
+	else
+		h->clen = n;
 }
 
 static void
 head_field(struct fwd_head *h, const char *name, size_t nn, const char *v,
     size_t vn)
 {
-	char *end;
+	const char	*tok;
+	size_t		 tn;
 
-	if (nn == 14 && strncasecmp(name, "content-length", 14) == 0) {
-		errno = 0;
-		h->clen = (int64_t)strtoll(v, &end, 10);
-		if (errno != 0 || end == v || h->clen < 0)
-			h->clen = -1;
+	if (nn == 14 && strncasecmp(name, "content-length", 14) == 0)
+		head_clen(h, v, vn);
+	if (nn == 17 && strncasecmp(name, "transfer-encoding", 17) == 0) {
+		h->te = 1;
+		last_token(v, vn, &tok, &tn);
+		h->chunked = tn == 7 && strncasecmp(tok, "chunked", 7) == 0;
 	}
-	if (nn == 17 && strncasecmp(name, "transfer-encoding", 17) == 0)
-		h->chunked = 1;
+	if (nn == 10 && strncasecmp(name, "connection", 10) == 0 &&
+	    has_token(v, vn, "close"))
+		h->close = 1;
 	if (hdr_dropped(name, nn))
 		return;
 	if (h->n == FWD_HDRS_MAX) {

@@ -159,6 +159,19 @@ int upstream_remove(struct upstream_reg *reg, struct store *st,
 int upstream_curl_apply(CURL *h, const struct upstream *up,
     struct curl_slist **headers, char *err, size_t errlen) UPSTREAM_WUR;
 
+/* The settings of upstream_curl_apply that make the connection (no
+ * credential header): for a handle that only connects
+ * (CURLOPT_CONNECT_ONLY), over which keyd writes its own requests. */
+int upstream_curl_connect_apply(CURL *h, const struct upstream *up,
+    char *err, size_t errlen) UPSTREAM_WUR;
+
+/* The line that carries UP's credential in a request,
+ * "Authorization: Bearer TOKEN\r\n", into BUF (LEN bytes; the caller
+ * wipes it): its length, 0 when UP sends none (a client certificate, or
+ * no credential), or -1 when it does not fit. With BUF NULL, the length
+ * it needs. */
+ssize_t upstream_auth_line(const struct upstream *up, char *buf, size_t len);
+
 /* Wipe every header in *HEADERS, free the list, set *HEADERS to NULL. */
 void upstream_headers_free(struct curl_slist **headers);
 

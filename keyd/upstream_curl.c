@@ -209,8 +209,8 @@ tls_apply(CURL *h, const struct upstream *u)
 }
 
 int
-upstream_curl_apply(CURL *h, const struct upstream *u,
-    struct curl_slist **headers, char *err, size_t errlen)
+upstream_curl_connect_apply(CURL *h, const struct upstream *u, char *err,
+    size_t errlen)
 {
 	int bad = 0;
 
@@ -227,11 +227,40 @@ upstream_curl_apply(CURL *h, const struct upstream *u,
 		    "\"%s\" (is it built with TLS?)", u->name);
 		return -1;
 	}
+	return 0;
+}
+
+int
+upstream_curl_apply(CURL *h, const struct upstream *u,
+    struct curl_slist **headers, char *err, size_t errlen)
+{
+	if (upstream_curl_connect_apply(h, u, err, errlen) == -1)
+		return -1;
 	if (u->auth == UPSTREAM_AUTH_BEARER && bearer_header(u, headers) == -1) {
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
 	return 0;
+}
+
+ssize_t
+upstream_auth_line(const struct upstream *u, char *buf, size_t len)
+{
+	size_t p = strlen(BEARER_PREFIX), n;
+
+	if (u->auth != UPSTREAM_AUTH_BEARER)
+		return 0;
+	if (u->secret_len > UPSTREAM_BEARER_MAX)
+		return -1;
+	n = p + u->secret_len + 2;
+	if (buf == NULL)
+		return (ssize_t)n;
+	if (n > len)
+		return -1;
+	memcpy(buf, BEARER_PREFIX, p);
+	memcpy(buf + p, u->secret, u->secret_len);
+	memcpy(buf + p + u->secret_len, "\r\n", 2);
+	return (ssize_t)n;
 }
 
 void

@@ -1,5 +1,5 @@
-/* proxy_fwd_head: an upstream answer's head, fed line by line as libcurl
- * hands it over. Each case is a head (lines separated by \n, CRLF added)
+/* proxy_fwd_head: an upstream answer's head, fed line by line as it
+ * comes off the connection. Each case is a head (lines separated by \n, CRLF added)
  * and what must come of it. */
 #include <stdarg.h>
 #include <stddef.h>
@@ -20,34 +20,61 @@ struct head_case {
 	int64_t		 clen;
 	int		 chunked;
 	const char	*kept;		/* "Name=value;…" in order */
+	int		 te, close;
 };
 
 static const struct head_case cases[] = {
 	{ "HTTP/1.1 200 OK\nContent-Type: application/scim+json\n"
 	  "Content-Length: 12\n", 0, 200, 1, 0, 12, 0,
-	  "Content-Type=application/scim+json;" },
+	  "Content-Type=application/scim+json;", 0, 0 },
 	/* an interim answer is forgotten, headers and all */
 	{ "HTTP/1.1 100 Continue\nX-Early: 1\n\nHTTP/1.1 201 Created\n"
-	  "Location: /Users/1\n", 0, 201, 1, 0, -1, 0, "Location=/Users/1;" },
-	{ "HTTP/1.1 100 Continue\n", 0, 100, 0, 0, -1, 0, "" },
-	{ "HTTP/2 204\n", 0, 204, 1, 0, -1, 0, "" },
+	  "Location: /Users/1\n", 0, 201, 1, 0, -1, 0, "Location=/Users/1;", 0, 0 },
+	{ "HTTP/1.1 100 Continue\n", 0, 100, 0, 0, -1, 0, "", 0, 0 },
+	{ "HTTP/2 204\n", 0, 204, 1, 0, -1, 0, "", 0, 0 },
 	/* hop-by-hop headers and Date never pass; Content-Length is read */
 	{ "HTTP/1.1 200 OK\nConnection: keep-alive\nKeep-Alive: timeout=5\n"
 	  "Transfer-Encoding: chunked\nDate: Mon, 23 Nov 2026 10:00:00 GMT\n"
 	  "ETag: W/\"1\"\nUpgrade: h2c\nTE: trailers\nTrailer: X\n"
-	  "Proxy-Authenticate: Basic\n", 0, 200, 1, 0, -1, 1, "ETag=W/\"1\";" },
-	{ "HTTP/1.1 200 OK\ncontent-length: 5\n", 0, 200, 1, 0, 5, 0, "" },
-	{ "HTTP/1.1 200 OK\nContent-Length: -5\n", 0, 200, 1, 0, -1, 0, "" },
-	{ "HTTP/1.1 200 OK\nContent-Length: x\n", 0, 200, 1, 0, -1, 0, "" },
+	  "Proxy-Authenticate: Basic\n", 0, 200, 1, 0, -1, 1, "ETag=W/\"1\";",
+	  1, 0 },
+	{ "HTTP/1.1 200 OK\ncontent-length: 5\n", 0, 200, 1, 0, 5, 0, "", 0, 0 },
+	/* framing read one way only (RFC 9112 §6.3): a Content-Length
+	 * that is not a number, or two that disagree, is no answer */
+	{ "HTTP/1.1 200 OK\nContent-Length: -5\n", 0, 200, 0, 1, -1, 0, "", 0, 0 },
+	{ "HTTP/1.1 200 OK\nContent-Length: x\n", 0, 200, 0, 1, -1, 0, "", 0, 0 },
+	{ "HTTP/1.1 200 OK\nContent-Length: 5x\n", 0, 200, 0, 1, -1, 0, "", 0, 0 },
+	{ "HTTP/1.1 200 OK\nContent-Length:\n", 0, 200, 0, 1, -1, 0, "", 0, 0 },
+	{ "HTTP/1.1 200 OK\nContent-Length: 99999999999999999999\n", 0, 200,
+	  0, 1, -1, 0, "", 0, 0 },
+	{ "HTTP/1.1 200 OK\nContent-Length: 5\nContent-Length: 6\n", 0, 200,
+	  0, 1, 5, 0, "", 0, 0 },
+	{ "HTTP/1.1 200 OK\nContent-Length: 5\nContent-Length: 5 \n", 0, 200,
+	  1, 0, 5, 0, "", 0, 0 },
+	/* the last coding decides whether the body is chunked */
+	{ "HTTP/1.1 200 OK\nTransfer-Encoding: gzip, Chunked \n", 0, 200, 1,
+	  0, -1, 1, "", 1, 0 },
+	{ "HTTP/1.1 200 OK\nTransfer-Encoding: chunked, gzip\n", 0, 200, 1,
+	  0, -1, 0, "", 1, 0 },
+	{ "HTTP/1.1 200 OK\nTransfer-Encoding: chunked\nContent-Length: 3\n",
+	  0, 200, 1, 0, 3, 1, "", 1, 0 },
+	/* whether the connection closes after the answer */
+	{ "HTTP/1.1 200 OK\nConnection: keep-alive, Close\n", 0, 200, 1, 0,
+	  -1, 0, "", 0, 1 },
+	{ "HTTP/1.1 200 OK\nConnection: closed\n", 0, 200, 1, 0, -1, 0, "",
+	  0, 0 },
+	{ "HTTP/1.0 200 OK\n", 0, 200, 1, 0, -1, 0, "", 0, 1 },
+	{ "HTTP/1.1 100 Continue\nConnection: close\n\nHTTP/1.1 200 OK\n", 0,
+	  200, 1, 0, -1, 0, "", 0, 0 },
 	/* values lose leading blanks; a line without a name is dropped */
 	{ "HTTP/1.1 404 Not Found\nX-A:\t  v w\n: nameless\nfolded-no-colon\n",
-	  0, 404, 1, 0, -1, 0, "X-A=v w;" },
-	{ "HTTP/1.1 200 OK\nX-Empty:\n", 0, 200, 1, 0, -1, 0, "X-Empty=;" },
+	  0, 404, 1, 0, -1, 0, "X-A=v w;", 0, 0 },
+	{ "HTTP/1.1 200 OK\nX-Empty:\n", 0, 200, 1, 0, -1, 0, "X-Empty=;", 0, 0 },
 	/* a status line keyd cannot read: never done */
-	{ "HTTP/1.1 abc\n", 0, 0, 0, 1, -1, 0, "" },
-	{ "HTTP/1.1 600 Odd\n", 0, 0, 0, 1, -1, 0, "" },
-	{ "HTTP/1.1\n", 0, 0, 0, 1, -1, 0, "" },
-	{ "\n", 0, 0, 0, 0, -1, 0, "" },
+	{ "HTTP/1.1 abc\n", 0, 0, 0, 1, -1, 0, "", 0, 0 },
+	{ "HTTP/1.1 600 Odd\n", 0, 0, 0, 1, -1, 0, "", 0, 0 },
+	{ "HTTP/1.1\n", 0, 0, 0, 1, -1, 0, "", 0, 0 },
+	{ "\n", 0, 0, 0, 0, -1, 0, "", 0, 0 },
 };
 
 /* Feed LINES to H; the last line's return. The blank line that ends a
@@ -98,10 +125,12 @@ test_table(void **state)
 		fwd_head_clear(&h);
 		if (feed(&h, c->lines) != c->rc || h.status != c->status ||
 		    h.done != c->done || h.bad != c->bad || h.clen != c->clen ||
-		    h.chunked != c->chunked)
+		    h.chunked != c->chunked || h.te != c->te ||
+		    h.close != c->close)
 			fail_msg("case %zu (%s): rc/status %d done %d bad %d clen "
-			    "%lld chunked %d", i, c->lines, h.status, h.done, h.bad,
-			    (long long)h.clen, h.chunked);
+			    "%lld chunked %d te %d close %d", i, c->lines,
+			    h.status, h.done, h.bad, (long long)h.clen, h.chunked,
+			    h.te, h.close);
 		kept(&h, got, sizeof(got));
 		if (strcmp(got, c->kept) != 0)
 			fail_msg("case %zu: kept \"%s\", want \"%s\"", i, got,
