@@ -764,7 +764,9 @@ enum fwd_err
 fwd_head(const struct fwd *f, long *upstream_us, char *err, size_t errlen)
 {
 	*upstream_us = f->upstream_us;
-	if (f->framed)
+	/* A body found broken before anything was answered is a 502, not
+	 * half an answer. */
+	if (f->framed && (!f->done || f->err == FWD_OK))
 		return FWD_OK;
 	snprintf(err, errlen, "%s", f->errbuf[0] != '\0' ? f->errbuf :
 	    "no answer");

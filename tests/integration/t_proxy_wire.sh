@@ -1,0 +1,143 @@
+#!/usr/bin/env bash
+# keyd's forwarder on the wire (keyd/proxy_fwd*.c): libcurl makes the
+# upstream connections and keyd reads the HTTP/1.1 answers itself. Against
+# a raw upstream (tests/upstream/raw.js) that writes its answers by hand:
+# each framing (Content-Length, chunked with extensions and trailers, to
+# the close, Connection: close) comes through whole; framing that can be
+# read two ways, or a broken chunk, is a 502 and never half an answer;
+# bytes past an answer are not taken as the next; connections are reused,
+# and one the upstream drops as it is reused is retried once on a new
+# one. Then over TLS to the scimmy upstream: --ca, the pin, a wrong pin,
+# and a client certificate.
+set -u
+. tests/integration/lib.sh
+
+KOPTS=(-o workers=1)	# one worker: one pool, so reuse can be counted
+keyd_init && keyd_start "${KOPTS[@]}" || { nok "keyd starts"; finish; exit 1; }
+
+rm -f "$T/raw.port"
+node tests/upstream/raw.js --port-file "$T/raw.port" >>"$T/raw.log" 2>&1 &
+RAW_PID=$!
+for _ in $(seq 1 100); do [ -s "$T/raw.port" ] && break; sleep 0.05; done
+RAW="http://127.0.0.1:$(cat "$T/raw.port")"
+printf 'raw-upstream-token\n' >"$T/rawtok"
+"$KEYCTL" upstream add raw --url "$RAW/scim/v2" --bearer-file "$T/rawtok" >/dev/null ||
+    nok "upstream add raw"
+cat >"$T/p.json" <<'JSON'
+{"version": 1, "roles": {
+  "admin": {"rules": [{"effect": "allow", "resources": ["*"], "operations": ["*"]}]}
+}}
+JSON
+"$KEYCTL" policy apply "$T/p.json" >/dev/null || nok "the policy applies"
+KEY=$("$KEYCTL" client create wire-c --role admin --json | jq -r .key | tee -a "$SECRETS")
+
+# get UPSTREAM PATH: sets $code and $body
+get() {
+	body=$(kcurl -o - -w '\n%{http_code}' -H "Authorization: Bearer $KEY" \
+	    "$(URL "/scim/v2/$1$2")")
+	code=${body##*$'\n'}
+	body=${body%$'\n'*}
+}
+stat() { curl -s "$RAW/_stats" | jq -r ".$1"; }
+
+# --- every framing comes through whole -----------------------------------------
+for id in length chunked close conn-close; do
+	get raw "/Users/$id"
+	eq "$id: 200" "$code" 200
+	eq "$id: the user, whole" "$(echo "$body" | jq -r '.id + " " + .userName')" \
+	    "$id $id@example.com"
+done
+get raw /Users/extra
+eq "bytes past an answer: 200" "$code" 200
+eq "and only the answer's own bytes" "$body" "{}"
+
+curl -s "$RAW/scim/v2/Users/big-chunked" | sha256sum >"$T/direct.sum"
+kcurl -H "Authorization: Bearer $KEY" "$(URL /scim/v2/raw/Users/big-chunked)" |
+    sha256sum >"$T/keyd.sum"
+eq "2 MiB in 1000-byte chunks: every byte, through the bounded buffer" \
+    "$(cat "$T/keyd.sum")" "$(cat "$T/direct.sum")"
+
+# --- malformed framing is a 502, never half an answer ----------------------------
+for id in two-cl bad-chunk; do
+	get raw "/Users/$id"
+	eq "$id: 502" "$code" 502
+	eq "$id: a SCIM error" "$(echo "$body" | jq -r '.schemas[0]')" \
+	    urn:ietf:params:scim:api:messages:2.0:Error
+done
+check "the log says why" grep -q 'proxy.upstream_failed.*malformed' "$LOG"
+
+# --- connections are reused, and a dropped one is retried once ------------------
+get raw /Users/length		# a kept-alive connection in the pool
+c0=$(stat connections); r0=$(stat requests)
+for _ in $(seq 1 10); do get raw /Users/length; done
+eq "10 requests in a row: 10 reach the upstream" "$(( $(stat requests) - r0 ))" 10
+eq "over the one connection already open" "$(( $(stat connections) - c0 ))" 0
+
+get raw /Users/conn-close
+c0=$(stat connections)
+get raw /Users/length
+eq "after Connection: close, the next request opens a new connection" \
+    "$(( $(stat connections) - c0 ))" 1
+
+d0=$(stat dropped); c0=$(stat connections)
+get raw /Users/stale
+eq "the upstream drops the reused connection unanswered: still 200" "$code" 200
+eq "it was dropped once" "$(( $(stat dropped) - d0 ))" 1
+eq "and the request went again, on a new connection" "$(( $(stat connections) - c0 ))" 1
+eq "the answer is the user" "$(echo "$body" | jq -r .id)" stale
+
+kill "$RAW_PID" 2>/dev/null; wait "$RAW_PID" 2>/dev/null
+get raw /Users/length
+eq "the upstream gone: 502" "$code" 502
+contains "saying it cannot be reached" "$(echo "$body" | jq -r .detail)" "cannot reach the upstream"
+
+# --- TLS to the scimmy upstream ---------------------------------------------------
+upstream_start "" --tls-cert "$STATE/tls/cert.pem" --tls-key "$STATE/tls/key.pem" ||
+    nok "the upstream starts with TLS"
+remember "$UPSTREAM_TOKEN" >/dev/null
+printf '%s\n' "$UPSTREAM_TOKEN" >"$T/token"
+pin=$(node -e 'const c=require("crypto"),fs=require("fs");
+    const k=new c.X509Certificate(fs.readFileSync(process.argv[1])).publicKey;
+    process.stdout.write("sha256//"+c.createHash("sha256").update(k.export({type:"spki",format:"der"})).digest("base64"))' \
+    "$STATE/tls/cert.pem")
+"$KEYCTL" upstream add tls --url "$UPSTREAM_URL" --bearer-file "$T/token" \
+    --ca "$STATE/tls/cert.pem" --pin "$pin" >/dev/null || nok "upstream add tls"
+"$KEYCTL" upstream add tls-badpin --url "$UPSTREAM_URL" --bearer-file "$T/token" \
+    --ca "$STATE/tls/cert.pem" --pin "sha256//$(head -c 32 /dev/urandom | base64)" >/dev/null ||
+    nok "upstream add tls-badpin"
+"$KEYCTL" upstream add tls-noca --url "$UPSTREAM_URL" --bearer-file "$T/token" >/dev/null ||
+    nok "upstream add tls-noca"
+
+get tls '/Users?count=1'
+eq "https with --ca and the pin: 200" "$code" 200
+eq "a ListResponse" "$(echo "$body" | jq -r '.schemas[0]')" urn:ietf:params:scim:api:messages:2.0:ListResponse
+for _ in 1 2 3; do get tls '/Users?count=1'; done
+eq "and again over the kept TLS connection: 200" "$code" 200
+h=$(curl -sk "$UPSTREAM_TEST/log" | jq -c '.requests[-1].headers')
+eq "the upstream got its own token over TLS" "$(echo "$h" | jq -r .authorization)" "Bearer $UPSTREAM_TOKEN"
+get tls-badpin /Users
+eq "a pin the upstream's key does not match: 502" "$code" 502
+get tls-noca /Users
+eq "a certificate no CA vouches for: 502" "$code" 502
+check "the log names the pin" grep -q 'upstream=tls-badpin.*pin' "$LOG"
+
+if command -v openssl >/dev/null 2>&1; then
+	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 \
+	    -subj /CN=keyd-wire -addext extendedKeyUsage=clientAuth \
+	    -keyout "$T/client.key" -out "$T/client.pem" 2>/dev/null
+	remember "$(sed -n 2p "$T/client.key")" >/dev/null
+	upstream_stop
+	upstream_start "" --tls-cert "$STATE/tls/cert.pem" --tls-key "$STATE/tls/key.pem" \
+	    --client-ca "$T/client.pem" || nok "the upstream starts demanding client certificates"
+	"$KEYCTL" upstream add mtls --url "$UPSTREAM_URL" --client-cert "$T/client.pem" \
+	    --client-key "$T/client.key" --ca "$STATE/tls/cert.pem" >/dev/null || nok "upstream add mtls"
+	get mtls '/Users?count=1'
+	eq "a client certificate through keyd: 200" "$code" 200
+	log=$(curl -sk --cert "$T/client.pem" --key "$T/client.key" "$UPSTREAM_TEST/log")
+	eq "the upstream saw keyd's certificate" "$(echo "$log" | jq -r '.requests[-1].client_cert')" keyd-wire
+	eq "and no Authorization header" "$(echo "$log" | jq -r '.requests[-1].headers.authorization')" null
+else
+	nok "openssl is installed (make deps)"
+fi
+
+finish
