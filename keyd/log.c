@@ -1,5 +1,7 @@
 /* Event log on stderr. Each line is built in one buffer and written with
- * one write(2), so lines from concurrent threads never interleave. */
+ * one write(2) (or, on a thread that holds its lines, several whole lines
+ * in one), so lines from concurrent threads never interleave. */
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,6 +16,11 @@
 #define LOG_LINE_MAX 2048
 
 static int log_json;
+
+/* A worker's lines, written at the end of its loop's round. */
+static __thread char	held[PIPE_BUF];
+static __thread size_t	held_len;
+static __thread int	holding;
 
 static const char *const level_names[] = { "debug", "info", "warn", "error" };
 
@@ -82,6 +89,31 @@ log_event(enum log_level level, const char *event, const char *fmt, ...)
 		if (n == sizeof(line) - 1)
 			line[n - 1] = '\n';
 	}
-	if (n > 0 && write(STDERR_FILENO, line, n) < 0)
+	if (n == 0)
+		return;
+	if (holding) {
+		if (held_len + n > sizeof(held))
+			log_flush();
+		memcpy(held + held_len, line, n);
+		held_len += n;
+		return;
+	}
+	if (write(STDERR_FILENO, line, n) < 0)
+		return;
+}
+
+void
+log_hold(void)
+{
+	holding = 1;
+}
+
+void
+log_flush(void)
+{
+	size_t n = held_len;
+
+	held_len = 0;
+	if (n > 0 && write(STDERR_FILENO, held, n) < 0)
 		return;
 }

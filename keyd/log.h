@@ -13,4 +13,12 @@ void log_set_json(int json);
 void log_event(enum log_level level, const char *event, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
+/* On the calling thread, hold whole lines in a buffer of PIPE_BUF bytes
+ * and write them together at log_flush (or when it fills): an event
+ * loop calls log_flush at the end of every round, before it waits, so a
+ * line is never held while nothing happens. One write(2) of at most
+ * PIPE_BUF bytes still never interleaves with another thread's. */
+void log_hold(void);
+void log_flush(void);
+
 #endif

@@ -159,6 +159,7 @@ worker_round(struct worker *w, int timeout)
 		MHD_run(w->mhd);
 	}
 	fwd_loop_settle(w->fl);
+	log_flush();	/* the round's lines, before the loop may wait */
 }
 
 static void *
@@ -168,6 +169,7 @@ worker_main(void *arg)
 	int64_t		 deadline = 0;
 	int		 stopping = 0;
 
+	log_hold();
 	for (;;) {
 		worker_round(w, worker_timeout(w, stopping));
 		if (!stopping && worker_stopping(w)) {
@@ -185,6 +187,7 @@ worker_main(void *arg)
 			break;
 	}
 	server_worker_abort(w);
+	log_flush();
 	return NULL;
 }
 
