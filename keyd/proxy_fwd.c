@@ -205,7 +205,7 @@ finish(struct fwd *f, enum fwd_err e, const char *text)
 		snprintf(f->errbuf, sizeof(f->errbuf), "%s", text);
 	if (f->c != NULL) {
 		conn_release(f->c, e == FWD_OK && f->keep &&
-		    f->sent == f->out_len);
+		    f->sent == f->out_len && conn_drained(f->c));
 		f->c = NULL;
 	}
 	kick_unlink(f);

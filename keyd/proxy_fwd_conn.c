@@ -46,6 +46,7 @@ struct fwd_conn {
 	CURL		 *e;
 	curl_socket_t	  fd;		/* once connected */
 	int		  connected;
+	int		  tls;
 	int		  in_epoll;
 	int		  want_write, paused;
 	int64_t		  timer_at;	/* libcurl's, while connecting */
@@ -372,6 +373,7 @@ conn_new(struct fwd_loop *fl, const struct upstream *up, struct fwd *f,
 	c->kind = TAG_CONN;
 	c->fl = fl;
 	c->generation = up->generation;
+	c->tls = upstream_url_is_https(up->url);
 	c->fd = CURL_SOCKET_BAD;
 	c->timer_at = NS_NEVER;
 	c->f = f;
@@ -492,6 +494,15 @@ conn_recv(struct fwd_conn *c, char *buf, size_t n, char *err, size_t errlen)
 		return FWD_AGAIN;
 	snprintf(err, errlen, "%s", curl_easy_strerror(rc));
 	return -1;
+}
+
+int
+conn_drained(struct fwd_conn *c)
+{
+	char	b[1], err[8];
+
+	return !c->tls || conn_recv(c, b, sizeof(b), err, sizeof(err)) ==
+	    FWD_AGAIN;
 }
 
 void

@@ -70,6 +70,12 @@ ssize_t conn_send(struct fwd_conn *c, const char *buf, size_t n, char *err,
 ssize_t conn_recv(struct fwd_conn *c, char *buf, size_t n, char *err,
     size_t errlen);
 
+/* Nothing is left to read on C, past the answer just read: always so
+ * for plain TCP, whose leftover bytes make the idle socket readable
+ * (and so dropped); for TLS, whose library may hold them where epoll
+ * cannot see, one read is tried. */
+int conn_drained(struct fwd_conn *c);
+
 /* Watch C for writing too (the request is not all sent), or stop; and
  * stop watching it at all while its reader is paused, or again. */
 void conn_want_write(struct fwd_conn *c, int on);
