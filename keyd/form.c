@@ -6,8 +6,8 @@
 
 #include "keyd/form.h"
 
-static int
-form_hex(char c)
+int
+hex_digit(char c)
 {
 	if (c >= '0' && c <= '9')
 		return c - '0';
@@ -34,8 +34,8 @@ form_unescape(const char *s, size_t len, char *out, size_t outlen)
 		else if (s[i] != '%')
 			out[n++] = s[i];
 		else {
-			if (len - i < 3 || (hi = form_hex(s[i + 1])) < 0 ||
-			    (lo = form_hex(s[i + 2])) < 0)
+			if (len - i < 3 || (hi = hex_digit(s[i + 1])) < 0 ||
+			    (lo = hex_digit(s[i + 2])) < 0)
 				return -1;
 			out[n++] = (char)(hi << 4 | lo);
 			i += 2;

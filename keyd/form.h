@@ -23,6 +23,10 @@ struct form {
 int form_parse(const char *body, size_t len, struct form *f)
 	__attribute__((warn_unused_result));
 
+/* The value of the hex digit C (either case), or -1. Shared by every
+ * %XX and chunk-size reader. */
+int hex_digit(char c);
+
 /* Decode one form-urlencoded string S (LEN bytes) into OUT (OUTLEN bytes,
  * NUL-terminated). Fails on a bad escape, a NUL, or when OUT is too small;
  * OUT may then hold a partial value, which the caller wipes if secret.

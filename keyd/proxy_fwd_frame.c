@@ -1,6 +1,7 @@
 /* An upstream answer's body framing (keyd/proxy_fwd_frame.h). */
 #include <string.h>
 
+#include "keyd/form.h"
 #include "keyd/proxy_fwd_frame.h"
 
 enum {
@@ -31,18 +32,6 @@ bad(struct fwd_frame *fr)
 	return -1;
 }
 
-static int
-hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* One byte of a chunk-size line. 0, or -1 when malformed. */
 static int
 size_byte(struct fwd_frame *fr, char c)
@@ -51,7 +40,7 @@ size_byte(struct fwd_frame *fr, char c)
 
 	if (++fr->line > FWD_CHUNK_LINE_MAX)
 		return -1;
-	if (fr->state == CH_SIZE && (v = hexval(c)) >= 0) {
+	if (fr->state == CH_SIZE && (v = hex_digit(c)) >= 0) {
 		/* 15 hex digits: below 2^60, no overflow */
 		if (++fr->digits > 15)
 			return -1;

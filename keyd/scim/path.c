@@ -6,6 +6,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "keyd/form.h"
 #include "keyd/scim/path.h"
 
 #define ALLOW_COLLECTION	"GET, POST"
@@ -103,18 +104,6 @@ bad:
 	    "most 64 bytes: a letter, then letters, digits, '_' or '-'");
 }
 
-static int
-path_hex(char c)
-{
-	if (path_digit(c))
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* A raw id byte: RFC 3986 pchar less ';', which servers differ on (path
  * parameters), and '%', handled by the caller. */
 static int
@@ -142,8 +131,8 @@ path_id_byte(const char *s, size_t len, size_t *i, char *c, char *err,
 		*c = s[(*i)++];
 		return 0;
 	}
-	if (len - *i < 3 || (hi = path_hex(s[*i + 1])) < 0 ||
-	    (lo = path_hex(s[*i + 2])) < 0)
+	if (len - *i < 3 || (hi = hex_digit(s[*i + 1])) < 0 ||
+	    (lo = hex_digit(s[*i + 2])) < 0)
 		return path_fail(err, errlen, "resource id: bad "
 		    "percent-escape");
 	*c = (char)(hi << 4 | lo);
