@@ -483,8 +483,7 @@ static ssize_t
 head_take(struct fwd *f, const char *data, size_t n)
 {
 	const char	*nl;
-	size_t		 i = 0, k;
-	char		*nb;
+	size_t		 i = 0, k, len;
 
 	while (i < n && !f->framed) {
 		nl = memchr(data + i, '\n', n - i);
@@ -506,12 +505,10 @@ head_take(struct fwd *f, const char *data, size_t n)
 			memcpy(f->lbuf + f->llen, data + i, k);
 			f->llen += k;
 			if (nl != NULL) {
-				nb = f->lbuf;
-				k = f->llen;
+				len = f->llen;
 				f->llen = 0;
-				if (head_line(f, nb, k) == -1)
+				if (head_line(f, f->lbuf, len) == -1)
 					return -1;
-				k = (size_t)(nl - (data + i)) + 1;
 			}
 		}
 		i += k;
