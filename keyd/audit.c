@@ -219,6 +219,15 @@ audit_write_async(struct audit *a, const struct audit_rec *r,
 	return write_detached(a, r, done, cls, 1);
 }
 
+void
+audit_on_round_end(struct audit *a, void (*fn)(void *cls), void *cls)
+{
+	pthread_mutex_lock(&a->mu);
+	a->round_end = fn;
+	a->round_end_cls = cls;
+	pthread_mutex_unlock(&a->mu);
+}
+
 int
 audit_checkpoint_now(struct audit *a, int64_t *seq)
 {

@@ -36,6 +36,8 @@ struct audit {
 	int			 stop;
 	struct audit_status	 st;		/* published, under mu */
 	int64_t			 busy_until_us;	/* a reader is walking */
+	void			(*round_end)(void *);	/* audit_on_round_end */
+	void			*round_end_cls;
 
 	/* The writer thread's own; nobody else touches them once it runs. */
 	struct audit_store	*w;
