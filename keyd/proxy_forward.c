@@ -14,6 +14,7 @@
 #include "keyd/upstream.h"
 
 #define FWD_URL_MAX	(UPSTREAM_URL_MAX + HTTP_URI_MAX + 2)
+#define LOCATION_MAX	(8 * 1024)
 
 /* A token of the client's Connection header names another hop-by-hop
  * header. */
@@ -122,11 +123,61 @@ proxy_forward_begin(struct proxy_req *x, struct fwd_loop *fl,
 	return 0;
 }
 
+/* The client's Host header, when it is a host[:port] keyd may echo. */
+static const char *
+client_host(const struct http_req *req)
+{
+	const char	*h = http_req_header(req, "Host");
+	size_t		 n;
+
+	if (h == NULL || (n = strlen(h)) == 0 || n > 255 ||
+	    strspn(h, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+	    "0123456789.-:[]") != n)
+		return NULL;
+	return h;
+}
+
+/* An upstream's Location or Content-Location that points under its base
+ * URL (absolute, or a path under the base's path) names a resource that
+ * keyd serves at /scim/v2/{upstream}/…: OUT gets that, absolute when the
+ * client sent a usable Host, so that a client that follows it comes back
+ * through keyd (RFC 7644 §3.3 returns Location on create). 1 when
+ * rewritten; 0 when VALUE points elsewhere and passes as it is. */
+static int
+location_rewrite(const struct proxy_req *x, const char *value, char *out,
+    size_t outlen)
+{
+	const char	*base = x->up->url, *bpath, *rest = NULL, *host;
+	size_t		 alen, plen;
+	int		 n;
+
+	bpath = strstr(base, "://");
+	bpath = bpath != NULL ? strchr(bpath + 3, '/') : NULL;
+	if (bpath == NULL)
+		bpath = base + strlen(base);
+	alen = (size_t)(bpath - base);
+	plen = strlen(bpath);
+	if (strncasecmp(value, base, alen) == 0 &&
+	    strncmp(value + alen, bpath, plen) == 0)
+		rest = value + alen + plen;
+	else if (value[0] == '/' && value[1] != '/' &&
+	    strncmp(value, bpath, plen) == 0)
+		rest = value + plen;
+	if (rest == NULL || (*rest != '\0' && *rest != '/' && *rest != '?' &&
+	    *rest != '#'))
+		return 0;
+	host = client_host(x->req);
+	n = snprintf(out, outlen, "%s%s%s/scim/v2/%s%s", host == NULL ? "" :
+	    x->k->cfg.tls ? "https" : "http", host == NULL ? "" : "://",
+	    host == NULL ? "" : host, x->path.upstream, rest);
+	return n > 0 && (size_t)n < outlen;
+}
+
 void
 proxy_forward_head(struct proxy_req *x)
 {
 	const char	*name, *value;
-	char		 err[256];
+	char		 err[256], *loc = NULL;
 	enum fwd_err	 e;
 	size_t		 i;
 
@@ -155,7 +206,14 @@ proxy_forward_head(struct proxy_req *x)
 	x->resp->status = (unsigned)x->upstream_status;
 	for (i = 0; i < fwd_header_count(x->fwd); i++) {
 		fwd_header(x->fwd, i, &name, &value);
-		if (strcasecmp(name, "X-Request-Id") != 0)
-			http_header_add(x->resp, name, value);
+		if (strcasecmp(name, "X-Request-Id") == 0)
+			continue;
+		if ((strcasecmp(name, "Location") == 0 ||
+		    strcasecmp(name, "Content-Location") == 0) &&
+		    (loc != NULL || (loc = malloc(LOCATION_MAX)) != NULL) &&
+		    location_rewrite(x, value, loc, LOCATION_MAX))
+			value = loc;
+		http_header_add(x->resp, name, value);
 	}
+	free(loc);
 }

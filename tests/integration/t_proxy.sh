@@ -91,6 +91,10 @@ ustate() { curl -s "$UPSTREAM_TEST/state"; }
 req "$ADMIN" POST /hr/Users -H "$SCIM" -d '{"schemas":["'$CORE':User"],"userName":"target","active":true}'
 eq "the admin creates a user: 201" "$code" 201
 TID=$(echo "$out" | jq -r .id)
+eq "its Location is keyd's URL for it, not the upstream's" "$(header Location)" \
+    "$(URL "/scim/v2/hr/Users/$TID")"
+loc=$(kcurl -o - -H "Authorization: Bearer $ADMIN" "$(header Location)" | jq -r .id)
+eq "and following it through keyd finds the user" "$loc" "$TID"
 for p in /Schemas /ResourceTypes; do
 	eq "keyd fetched $p once, as SCIM, with the upstream's token" "$(curl -s "$UPSTREAM_TEST/log" |
 	    jq -r --arg p "$p" --arg a "Bearer $UPSTREAM_TOKEN" '[.requests[] | select(.path == $p)] |

@@ -57,6 +57,28 @@ kcurl -H "Authorization: Bearer $KEY" "$(URL /scim/v2/raw/Users/big-chunked)" |
 eq "2 MiB in 1000-byte chunks: every byte, through the bounded buffer" \
     "$(cat "$T/keyd.sum")" "$(cat "$T/direct.sum")"
 
+# --- Location under the upstream's base comes back through keyd -----------------
+# hdr ID NAME: the header NAME of keyd's answer for /Users/ID.
+hdr() {
+	kcurl -o /dev/null -D - -H "Authorization: Bearer $KEY" \
+	    "$(URL "/scim/v2/raw/Users/$1")" | tr -d '\r' |
+	    awk -v n="$(echo "$2" | tr 'A-Z' 'a-z')" -F': ' \
+	    'tolower($1) == n { print $2 }'
+}
+eq "an absolute Location under the upstream's base names keyd's URL" \
+    "$(hdr loc-abs Location)" "$(URL /scim/v2/raw/Users/loc-abs)"
+eq "and so does Content-Location" "$(hdr loc-abs Content-Location)" \
+    "$(URL /scim/v2/raw/Users/loc-abs)"
+eq "a path-only Location under the base's path, query kept" \
+    "$(hdr loc-path Location)" "$(URL "/scim/v2/raw/Users/loc-path?attributes=id")"
+eq "a Location on another host passes as it is" "$(hdr loc-other Location)" \
+    "https://elsewhere.example/scim/v2/Users/x"
+eq "one outside the base's path (/scim/v2x) passes as it is" \
+    "$(hdr loc-other Content-Location)" "$RAW/scim/v2x/Users/x"
+loc=$(kcurl -o /dev/null -D - -H "Authorization: Bearer $KEY" -H "Host: evil.example\"x" \
+    "$(URL /scim/v2/raw/Users/loc-abs)" | tr -d '\r' | awk -F': ' 'tolower($1) == "location" { print $2 }')
+eq "a Host keyd will not echo: the path alone" "$loc" "/scim/v2/raw/Users/loc-abs"
+
 # --- malformed framing is a 502, never half an answer ----------------------------
 for id in two-cl bad-chunk; do
 	get raw "/Users/$id"

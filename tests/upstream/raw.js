@@ -19,6 +19,11 @@
 //             without answering, as a server dropping an idle connection
 //             at that very moment does
 //   big-chunked  2 MiB in chunks of 1000 bytes
+//   loc-abs   201 with Location and Content-Location as absolute URLs
+//             under this upstream's /scim/v2
+//   loc-path  201 with a path-only Location under /scim/v2, with a query
+//   loc-other 201 with a Location on another host, and one on this host
+//             outside /scim/v2 (/scim/v2x/…) as Content-Location
 // GET /_stats answers {"connections": N, "requests": N, "dropped": N}:
 // the connections that carried a request, the requests, the drops
 // (/_stats itself not counted).
@@ -79,6 +84,18 @@ function answer(id, n, sock) {
     case "bad-chunk":
         return sock.write(head("200 OK", [CT, "Transfer-Encoding: chunked"]) +
             "zz\r\n{}\r\n0\r\n\r\n");
+    case "loc-abs": {
+        const url = `http://127.0.0.1:${server.address().port}/scim/v2/Users/${id}`;
+        return sock.write(head("201 Created", [CT, len, `Location: ${url}`,
+            `Content-Location: ${url}`]) + body);
+    }
+    case "loc-path":
+        return sock.write(head("201 Created", [CT, len,
+            `Location: /scim/v2/Users/${id}?attributes=id`]) + body);
+    case "loc-other":
+        return sock.write(head("201 Created", [CT, len,
+            "Location: https://elsewhere.example/scim/v2/Users/x",
+            `Content-Location: http://127.0.0.1:${server.address().port}/scim/v2x/Users/x`]) + body);
     case "stale":
         if (n > 0) {
             stats.dropped++;

@@ -300,13 +300,28 @@ function testRoutes() {
     return r;
 }
 
+// RFC 7644 §3.3: a 201 names the new resource in Location as well as in
+// meta.location; scimmy-routers sets only meta.location.
+function locationOnCreate(req, res, next) {
+    const send = res.send.bind(res);
+    res.send = (body) => {
+        const loc = body && typeof body === "object" ? body.meta?.location : null;
+        if (res.statusCode === 201 && loc && !res.get("Location"))
+            res.location(loc);
+        return send(body);
+    };
+    next();
+}
+
 const app = express();
 app.disable("x-powered-by");
 app.disable("etag");
 app.use("/_test", testRoutes());
 app.use(BASE, express.raw({ type: () => true, limit: BODY_MAX }), logRequest,
-    delay, new SCIMMYRouters({
+    delay, locationOnCreate, new SCIMMYRouters({
         type: "bearer",
+        // meta.location as absolute URLs, as real services write them
+        baseUri: (req) => `${req.protocol}://${req.get("host")}`,
         handler: (req) => {
             if (!authorised(req)) throw new Error("a valid bearer token is required");
             return "keyd-test";
