@@ -67,17 +67,86 @@ log_format_json(char *line, size_t len, const char *ts, enum log_level level,
 	return n < 0 ? 0 : (size_t)n >= len ? len - 1 : (size_t)n;
 }
 
+/* The length of the valid UTF-8 character at S (N bytes left) that is
+ * not a control character, or 0. */
+static size_t
+utf8_char(const unsigned char *s, size_t n)
+{
+	size_t	len, i;
+	unsigned char lo = 0x80, hi = 0xbf;
+
+	if (s[0] >= 0x20 && s[0] < 0x7f)
+		return 1;
+	if (s[0] >= 0xc2 && s[0] <= 0xdf)
+		len = 2;
+	else if (s[0] >= 0xe0 && s[0] <= 0xef)
+		len = 3;
+	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
+		len = 4;
+	else
+		return 0;	/* C0, DEL, a continuation, C0/C1 or F5-FF */
+	if (s[0] == 0xc2)
+		lo = 0xa0;	/* U+0080-U+009F: the C1 controls */
+	else if (s[0] == 0xe0)
+		lo = 0xa0;	/* overlong */
+	else if (s[0] == 0xed)
+		hi = 0x9f;	/* surrogates */
+	else if (s[0] == 0xf0)
+		lo = 0x90;	/* overlong */
+	else if (s[0] == 0xf4)
+		hi = 0x8f;	/* past U+10FFFF */
+	if (n < len || s[1] < lo || s[1] > hi)
+		return 0;
+	for (i = 2; i < len; i++)
+		if (s[i] < 0x80 || s[i] > 0xbf)
+			return 0;
+	return len;
+}
+
+size_t
+log_clean(const char *in, char *out, size_t outlen)
+{
+	static const char hex[] = "0123456789abcdef";
+	const unsigned char *s = (const unsigned char *)in;
+	size_t	n = strlen(in), o = 0, c;
+
+	if (outlen == 0)
+		return 0;
+	while (n > 0) {
+		if ((c = utf8_char(s, n)) > 0) {
+			if (o + c >= outlen)
+				break;
+			memcpy(out + o, s, c);
+			o += c;
+		} else {
+			if (o + 4 >= outlen)
+				break;
+			out[o++] = '\\';
+			out[o++] = 'x';
+			out[o++] = hex[s[0] >> 4];
+			out[o++] = hex[s[0] & 0xf];
+			c = 1;
+		}
+		s += c;
+		n -= c;
+	}
+	out[o] = '\0';
+	return o;
+}
+
 void
 log_event(enum log_level level, const char *event, const char *fmt, ...)
 {
-	char	 msg[LOG_LINE_MAX / 2], ts[32], line[LOG_LINE_MAX];
+	char	 raw[LOG_LINE_MAX / 2], msg[LOG_LINE_MAX / 2], ts[32];
+	char	 line[LOG_LINE_MAX];
 	va_list	 ap;
 	size_t	 n;
 	int	 r;
 
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	vsnprintf(raw, sizeof(raw), fmt, ap);
 	va_end(ap);
+	log_clean(raw, msg, sizeof(msg));
 	log_timestamp(ts, sizeof(ts));
 	if (log_json) {
 		n = log_format_json(line, sizeof(line), ts, level, event, msg);

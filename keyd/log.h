@@ -13,6 +13,13 @@ void log_set_json(int json);
 void log_event(enum log_level level, const char *event, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
+/* Copy IN to OUT (OUTLEN bytes, NUL-terminated) as log_event writes a
+ * message: every control character (C0, DEL, C1) and every byte that is
+ * not part of valid UTF-8 becomes \xNN, so that no value a client sent
+ * can start a line of its own, move a terminal's cursor, or make a JSON
+ * line unwritable. Cut short at a whole character. Returns the length. */
+size_t log_clean(const char *in, char *out, size_t outlen);
+
 /* On the calling thread, hold whole lines in a buffer of PIPE_BUF bytes
  * and write them together at log_flush (or when it fills): an event
  * loop calls log_flush at the end of every round, before it waits, so a
