@@ -9,6 +9,7 @@
 #include <sodium.h>
 
 #include "keyd/audit_chain.h"
+#include "keyd/utf8.h"
 
 #define REC_DOMAIN	"keyd/audit/record/v1"
 #define CP_DOMAIN	"keyd/audit/checkpoint/v1"
@@ -50,35 +51,6 @@ audit_rec_init(struct audit_rec *r, const char *event)
 	audit_str_set(r->event, sizeof(r->event), event);
 }
 
-/* The length of the valid UTF-8 sequence at S (N bytes left), or 0. */
-static size_t
-utf8_len(const unsigned char *s, size_t n)
-{
-	size_t	len, i;
-
-	if (s[0] >= 0xc2 && s[0] <= 0xdf)
-		len = 2;
-	else if (s[0] >= 0xe0 && s[0] <= 0xef)
-		len = 3;
-	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
-		len = 4;
-	else
-		return 0;
-	if (len > n)
-		return 0;
-	for (i = 1; i < len; i++)
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-	/* overlong 3- and 4-byte forms, surrogates, past U+10FFFF */
-	if ((s[0] == 0xe0 && s[1] < 0xa0) || (s[0] == 0xed && s[1] > 0x9f) ||
-	    (s[0] == 0xf0 && s[1] < 0x90) || (s[0] == 0xf4 && s[1] > 0x8f))
-		return 0;
-	/* C1 controls (U+0080..U+009F) drive some terminals */
-	if (s[0] == 0xc2 && s[1] <= 0x9f)
-		return 0;
-	return len;
-}
-
 void
 audit_str_set(char *dst, size_t cap, const char *src)
 {
@@ -89,9 +61,7 @@ audit_str_set(char *dst, size_t cap, const char *src)
 		return;
 	n = src != NULL ? strlen(src) : 0;
 	while (i < n) {
-		if (s[i] >= 0x20 && s[i] < 0x7f)
-			len = 1;
-		else if ((len = utf8_len(s + i, n - i)) == 0) {
+		if ((len = utf8_printable(s + i, n - i)) == 0) {
 			if (o + 1 >= cap)
 				break;
 			dst[o++] = '?';

@@ -12,6 +12,7 @@
 #include <jansson.h>
 
 #include "keyd/log.h"
+#include "keyd/utf8.h"
 
 #define LOG_LINE_MAX 2048
 
@@ -67,42 +68,6 @@ log_format_json(char *line, size_t len, const char *ts, enum log_level level,
 	return n < 0 ? 0 : (size_t)n >= len ? len - 1 : (size_t)n;
 }
 
-/* The length of the valid UTF-8 character at S (N bytes left) that is
- * not a control character, or 0. */
-static size_t
-utf8_char(const unsigned char *s, size_t n)
-{
-	size_t	len, i;
-	unsigned char lo = 0x80, hi = 0xbf;
-
-	if (s[0] >= 0x20 && s[0] < 0x7f)
-		return 1;
-	if (s[0] >= 0xc2 && s[0] <= 0xdf)
-		len = 2;
-	else if (s[0] >= 0xe0 && s[0] <= 0xef)
-		len = 3;
-	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
-		len = 4;
-	else
-		return 0;	/* C0, DEL, a continuation, C0/C1 or F5-FF */
-	if (s[0] == 0xc2)
-		lo = 0xa0;	/* U+0080-U+009F: the C1 controls */
-	else if (s[0] == 0xe0)
-		lo = 0xa0;	/* overlong */
-	else if (s[0] == 0xed)
-		hi = 0x9f;	/* surrogates */
-	else if (s[0] == 0xf0)
-		lo = 0x90;	/* overlong */
-	else if (s[0] == 0xf4)
-		hi = 0x8f;	/* past U+10FFFF */
-	if (n < len || s[1] < lo || s[1] > hi)
-		return 0;
-	for (i = 2; i < len; i++)
-		if (s[i] < 0x80 || s[i] > 0xbf)
-			return 0;
-	return len;
-}
-
 size_t
 log_clean(const char *in, char *out, size_t outlen)
 {
@@ -113,7 +78,7 @@ log_clean(const char *in, char *out, size_t outlen)
 	if (outlen == 0)
 		return 0;
 	while (n > 0) {
-		if ((c = utf8_char(s, n)) > 0) {
+		if ((c = utf8_printable(s, n)) > 0) {
 			if (o + c >= outlen)
 				break;
 			memcpy(out + o, s, c);

@@ -7,6 +7,7 @@
 #include <strings.h>
 
 #include "keyd/scim/filter.h"
+#include "keyd/utf8.h"
 
 #define CORE_USER	"urn:ietf:params:scim:schemas:core:2.0:User"
 #define CORE_GROUP	"urn:ietf:params:scim:schemas:core:2.0:Group"
@@ -339,31 +340,11 @@ fp_escape(struct fp *p)
 static int
 fp_utf8(struct fp *p)
 {
-	const unsigned char *u = (const unsigned char *)p->s + p->pos;
-	size_t left = p->len - p->pos, n, i;
-	unsigned char lo = 0x80, hi = 0xbf;
+	size_t n = utf8_multi((const unsigned char *)p->s + p->pos,
+	    p->len - p->pos);
 
-	if (u[0] >= 0xc2 && u[0] <= 0xdf)
-		n = 2;
-	else if (u[0] >= 0xe0 && u[0] <= 0xef)
-		n = 3;
-	else if (u[0] >= 0xf0 && u[0] <= 0xf4)
-		n = 4;
-	else
+	if (n == 0)
 		return fp_fail(p, p->pos, "invalid UTF-8 in string");
-	if (u[0] == 0xe0)
-		lo = 0xa0;
-	else if (u[0] == 0xed)
-		hi = 0x9f;
-	else if (u[0] == 0xf0)
-		lo = 0x90;
-	else if (u[0] == 0xf4)
-		hi = 0x8f;
-	if (left < n || u[1] < lo || u[1] > hi)
-		return fp_fail(p, p->pos, "invalid UTF-8 in string");
-	for (i = 2; i < n; i++)
-		if (u[i] < 0x80 || u[i] > 0xbf)
-			return fp_fail(p, p->pos, "invalid UTF-8 in string");
 	p->pos += n;
 	return 0;
 }

@@ -1,7 +1,7 @@
 /* libFuzzer target for scim_facts_derive (make fuzz builds it):
  *   clang -fsanitize=fuzzer,address,undefined -I. \
  *       tests/fuzz/fuzz_scim_facts.c keyd/scim/{path,filter,facts,
- *       facts_body,facts_bulk}.c keyd/form.c -ljansson -lsodium
+ *       facts_body,facts_bulk}.c keyd/form.c keyd/utf8.c -ljansson -lsodium
  * Input: one byte picking the method (low 3 bits) and whether the path
  * is taken as is or under /scim/v2/hr (bit 3), then
  * PATH '\n' QUERY '\n' BODY. The body is passed with its exact length so

@@ -1,6 +1,6 @@
 /* libFuzzer target for the SCIM filter and PATCH path parser:
  *   clang -fsanitize=fuzzer,address -I. tests/fuzz/fuzz_scim_filter.c \
- *       keyd/scim/filter.c
+ *       keyd/scim/filter.c keyd/utf8.c
  * The first byte picks the entry point; the rest is the input, passed
  * with its exact length so a read past it trips ASan. */
 #include <stddef.h>

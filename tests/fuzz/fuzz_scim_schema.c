@@ -4,7 +4,7 @@
  *       -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
  *       tests/fuzz/fuzz_scim_schema.c keyd/scim/schema*.c \
  *       keyd/scim/normalize.c keyd/scim/filter.c keyd/scim/path.c \
- *       keyd/form.c -ljansson -lsodium -o build/fuzz/fuzz_scim_schema
+ *       keyd/form.c keyd/utf8.c -ljansson -lsodium -o build/fuzz/fuzz_scim_schema
  *   build/fuzz/fuzz_scim_schema -max_total_time=60 -max_len=8192 \
  *       build/fuzz/corpus/scim_schema tests/fuzz/corpus/scim_schema
  * Input: one byte, then QUERY '\n' BODY (no '\n': no query). The byte's
