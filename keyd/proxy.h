@@ -27,6 +27,7 @@
 struct keyd;
 struct proxy;
 struct proxy_req;
+struct url_rewrite;
 
 /* The proxy's own state (rate buckets, schema cache, metrics) into *OUT;
  * sets libcurl up for forwarding. 0, or -1 when that fails. */
@@ -66,6 +67,13 @@ int proxy_forward_begin(struct proxy_req *x, struct fwd_loop *fl,
 
 /* RESP gets the upstream's status and headers, or a 502/504. */
 void proxy_forward_head(struct proxy_req *x);
+
+/* When X's answer is JSON, set W up to rewrite the upstream's base URL
+ * in its body to keyd's (keyd/proxy_rewrite.h; free it with
+ * url_rewrite_free). 1 when set up, 0 when the body passes as it is, -1
+ * out of memory. After proxy_forward_head. */
+int proxy_answer_rewrite(struct proxy_req *x, struct url_rewrite *w)
+	__attribute__((warn_unused_result));
 
 /* The transfer whose body is the answer's, or NULL (an error answer). */
 struct fwd *proxy_req_fwd(struct proxy_req *x);

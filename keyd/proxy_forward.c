@@ -11,6 +11,7 @@
 #include "keyd/proxy_fwd.h"
 #include "keyd/proxy.h"
 #include "keyd/proxy_int.h"
+#include "keyd/proxy_rewrite.h"
 #include "keyd/upstream.h"
 
 #define FWD_URL_MAX	(UPSTREAM_URL_MAX + HTTP_URI_MAX + 2)
@@ -137,6 +138,21 @@ client_host(const struct http_req *req)
 	return h;
 }
 
+/* keyd's URL for the upstream's base: {scheme}://{Host}/scim/v2/{name},
+ * or the path alone when the client sent no usable Host. 0, or -1 when
+ * it does not fit. */
+static int
+keyd_base(const struct proxy_req *x, char *out, size_t outlen)
+{
+	const char	*host = client_host(x->req);
+	int		 n;
+
+	n = snprintf(out, outlen, "%s%s%s/scim/v2/%s", host == NULL ? "" :
+	    x->k->cfg.tls ? "https" : "http", host == NULL ? "" : "://",
+	    host == NULL ? "" : host, x->path.upstream);
+	return n > 0 && (size_t)n < outlen ? 0 : -1;
+}
+
 /* An upstream's Location or Content-Location that points under its base
  * URL (absolute, or a path under the base's path) names a resource that
  * keyd serves at /scim/v2/{upstream}/…: OUT gets that, absolute when the
@@ -147,9 +163,8 @@ static int
 location_rewrite(const struct proxy_req *x, const char *value, char *out,
     size_t outlen)
 {
-	const char	*base = x->up->url, *bpath, *rest = NULL, *host;
-	size_t		 alen, plen;
-	int		 n;
+	const char	*base = x->up->url, *bpath, *rest = NULL;
+	size_t		 alen, plen, blen;
 
 	bpath = strstr(base, "://");
 	bpath = bpath != NULL ? strchr(bpath + 3, '/') : NULL;
@@ -164,13 +179,45 @@ location_rewrite(const struct proxy_req *x, const char *value, char *out,
 	    strncmp(value, bpath, plen) == 0)
 		rest = value + plen;
 	if (rest == NULL || (*rest != '\0' && *rest != '/' && *rest != '?' &&
-	    *rest != '#'))
+	    *rest != '#') || keyd_base(x, out, outlen) == -1)
 		return 0;
-	host = client_host(x->req);
-	n = snprintf(out, outlen, "%s%s%s/scim/v2/%s%s", host == NULL ? "" :
-	    x->k->cfg.tls ? "https" : "http", host == NULL ? "" : "://",
-	    host == NULL ? "" : host, x->path.upstream, rest);
-	return n > 0 && (size_t)n < outlen;
+	blen = strlen(out);
+	if (blen + strlen(rest) >= outlen)
+		return 0;
+	memcpy(out + blen, rest, strlen(rest) + 1);
+	return 1;
+}
+
+/* Is the media type VALUE JSON (RFC 7644 §3.1's, or plain JSON)? */
+static int
+media_json(const char *v)
+{
+	size_t n;
+
+	n = strncasecmp(v, "application/scim+json", 21) == 0 ? 21 :
+	    strncasecmp(v, "application/json", 16) == 0 ? 16 : 0;
+	return n > 0 && (v[n] == '\0' || v[n] == ';' || v[n] == ' ' ||
+	    v[n] == '\t');
+}
+
+int
+proxy_answer_rewrite(struct proxy_req *x, struct url_rewrite *w)
+{
+	const char	*name, *value;
+	char		 to[UPSTREAM_NAME_MAX + 320];
+	size_t		 i;
+
+	if (x->fwd == NULL || x->up == NULL)
+		return 0;
+	for (i = 0; i < fwd_header_count(x->fwd); i++) {
+		fwd_header(x->fwd, i, &name, &value);
+		if (strcasecmp(name, "Content-Type") == 0)
+			break;
+	}
+	if (i == fwd_header_count(x->fwd) || !media_json(value) ||
+	    keyd_base(x, to, sizeof(to)) == -1)
+		return 0;
+	return url_rewrite_init(w, x->up->url, to) == 0 ? 1 : -1;
 }
 
 void

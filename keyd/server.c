@@ -25,6 +25,7 @@
 #include "keyd/keyd.h"
 #include "keyd/log.h"
 #include "keyd/proxy.h"
+#include "keyd/proxy_rewrite.h"
 #include "keyd/server_int.h"
 #include "keyd/upstream.h"
 
@@ -67,6 +68,8 @@ struct reqctx {
 	struct audit_http ah;
 	struct proxy_req *x;		/* a SCIM request's */
 	int		 streamed;	/* the body comes from the upstream */
+	int		 rewriting;	/* through RW (a JSON answer) */
+	struct url_rewrite rw;
 	struct mail	 mail;
 	struct job	 job;
 };
@@ -439,6 +442,29 @@ request_start(struct reqctx *r, struct MHD_Connection *c, const char *method)
 
 /* --- answering ---------------------------------------------------------- */
 
+/* A streamed JSON answer, with the upstream's URLs rewritten: what is
+ * rewritten first, then more from the upstream. */
+static ssize_t
+stream_rewritten(struct reqctx *r, struct fwd *f, char *buf, size_t max)
+{
+	ssize_t n;
+
+	while (url_rewrite_pending(&r->rw) == 0 && !r->rw.done) {
+		n = fwd_read(f, buf, max);
+		if (n == FWD_AGAIN) {
+			r->stage = ST_STREAM_WAIT;
+			suspend(r);
+			return 0;
+		}
+		if (n < 0 || url_rewrite_feed(&r->rw, buf, (size_t)n,
+		    n == 0) == -1)
+			return MHD_CONTENT_READER_END_WITH_ERROR;
+	}
+	if (url_rewrite_pending(&r->rw) > 0)
+		return (ssize_t)url_rewrite_take(&r->rw, buf, max);
+	return MHD_CONTENT_READER_END_OF_STREAM;
+}
+
 /* MHD asks for more of a streamed answer: what the upstream sent, or a
  * pause (the connection is suspended until it sends more). */
 static ssize_t
@@ -452,6 +478,8 @@ stream_read(void *cls, uint64_t pos, char *buf, size_t max)
 	if (r->stage == ST_ABORT || r->x == NULL ||
 	    (f = proxy_req_fwd(r->x)) == NULL)
 		return MHD_CONTENT_READER_END_WITH_ERROR;
+	if (r->rewriting)
+		return stream_rewritten(r, f, buf, max);
 	n = fwd_read(f, buf, max);
 	if (n == FWD_AGAIN) {
 		r->stage = ST_STREAM_WAIT;
@@ -464,7 +492,8 @@ stream_read(void *cls, uint64_t pos, char *buf, size_t max)
 }
 
 /* A proxied answer's body: whole when the upstream is done, else
- * streamed as it comes. */
+ * streamed as it comes; a JSON one with the upstream's URLs rewritten
+ * to keyd's (left as they are only when memory runs out). */
 static void
 body_attach(struct reqctx *r)
 {
@@ -474,7 +503,12 @@ body_attach(struct reqctx *r)
 
 	if (r->x == NULL || (f = proxy_req_fwd(r->x)) == NULL)
 		return;
+	r->rewriting = proxy_answer_rewrite(r->x, &r->rw) == 1;
 	if (fwd_body_take(f, &buf, &len)) {
+		if (r->rewriting && url_rewrite_whole(&r->rw, &buf, &len) == -1)
+			log_event(LOG_WARN, "proxy.rewrite_failed", "id=%s: out "
+			    "of memory: the answer's URLs are the upstream's",
+			    r->request_id);
 		r->resp.raw = buf;
 		r->resp.raw_len = len;
 		r->resp.content_type = NULL;	/* the upstream's header */
@@ -499,7 +533,9 @@ response_body(struct reqctx *r, struct http_resp *resp)
 	int64_t			 clen;
 
 	if (r->streamed) {
-		clen = fwd_content_length(proxy_req_fwd(r->x));
+		/* rewritten, the body's length is not the upstream's */
+		clen = r->rewriting ? -1 :
+		    fwd_content_length(proxy_req_fwd(r->x));
 		r->stage = ST_STREAM;
 		return MHD_create_response_from_callback(clen < 0 ?
 		    MHD_SIZE_UNKNOWN : (uint64_t)clen, stream_block(clen),
@@ -589,6 +625,8 @@ reqctx_free(struct reqctx **rp)
 	if (r == NULL)
 		return;
 	proxy_req_free(&r->x);
+	if (r->rewriting)
+		url_rewrite_free(&r->rw);
 	http_resp_clear(&r->resp);
 	if (r->body != NULL) {
 		sodium_memzero(r->body, r->cap);	/* may hold a secret */

@@ -101,6 +101,13 @@ for p in /Schemas /ResourceTypes; do
 	    "\(length) \(.[0].method) \(.[0].headers.accept) \(.[0].headers.authorization == $a)"')" \
 	    "1 GET application/scim+json true"
 done
+req "$ADMIN" GET "/hr/Users/$TID"
+eq "meta.location in the body is keyd's URL too" "$(echo "$out" | jq -r .meta.location)" \
+    "$(URL "/scim/v2/hr/Users/$TID")"
+req "$ADMIN" GET "/hr/Users?filter=userName%20eq%20%22target%22"
+eq "and so is each listed resource's" "$(echo "$out" | jq -r '.Resources[0].meta.location')" \
+    "$(URL "/scim/v2/hr/Users/$TID")"
+eq "no answer names the upstream's own URL" "$(grep -c "$UPSTREAM_URL" <<<"$out")" 0
 
 # --- 401 -----------------------------------------------------------------------
 req "" GET /hr/Users
@@ -295,8 +302,16 @@ done
 eq "300 users created on the upstream directly" "$made" 300
 ucurl '/Users?count=400&sortBy=userName' -o "$T/direct.json"
 kcurl -o "$T/proxied.json" -H "Authorization: Bearer $ADMIN" "$(URL '/scim/v2/hr/Users?count=400&sortBy=userName')"
-eq "through keyd: every byte the upstream sent ($(wc -c <"$T/direct.json") bytes)" \
-    "$(sha256sum <"$T/proxied.json")" "$(sha256sum <"$T/direct.json")"
+# rewrite DIR UPSTREAM: the upstream's answer as keyd passes it on, its
+# URLs under the base rewritten to keyd's (docs/proxy.md)
+rewrite() {
+	sed "s#$UPSTREAM_URL\([/?\#\"]\)#$(URL "/scim/v2/$1")\1#g" "$T/direct.json"
+}
+eq "through keyd: every byte the upstream sent ($(wc -c <"$T/direct.json") bytes), URLs keyd's" \
+    "$(sha256sum <"$T/proxied.json")" "$(rewrite hr | sha256sum)"
+eq "with 300 and more meta.location rewritten" \
+    "$(jq --arg k "$(URL /scim/v2/hr/Users/)" '[.Resources[].meta.location | select(startswith($k))] | length' \
+    "$T/proxied.json")" "$(jq '.totalResults' "$T/direct.json")"
 eq "holding every user" "$(jq '.Resources | length' "$T/proxied.json")" "$(jq '.totalResults' "$T/direct.json")"
 
 # A client that stops reading for longer than the upstream's --timeout
@@ -318,7 +333,7 @@ require("https").get(url, { ca: require("fs").readFileSync(ca),
 }).on("error", (e) => console.log("error", e.message));
 ' "$(URL '/scim/v2/hr-2s/Users?count=400&sortBy=userName')" "$ADMIN" "$STATE/tls/cert.pem")
 eq "a client pausing 3 s past a 2 s --timeout gets it all" "$slow" \
-    "200 $(sha256sum <"$T/direct.json" | cut -d' ' -f1) $(wc -c <"$T/direct.json")"
+    "200 $(rewrite hr-2s | sha256sum | cut -d' ' -f1) $(rewrite hr-2s | wc -c)"
 
 # --- /metrics ------------------------------------------------------------------
 m=$(kcurl "$(URL /metrics)")

@@ -79,6 +79,24 @@ loc=$(kcurl -o /dev/null -D - -H "Authorization: Bearer $KEY" -H "Host: evil.exa
     "$(URL /scim/v2/raw/Users/loc-abs)" | tr -d '\r' | awk -F': ' 'tolower($1) == "location" { print $2 }')
 eq "a Host keyd will not echo: the path alone" "$loc" "/scim/v2/raw/Users/loc-abs"
 
+# --- the upstream's URLs in a JSON body come back as keyd's -----------------------
+# A streamed body (1.7 MB, past the 256 KiB keyd holds), with URLs cut
+# between chunks: byte for byte what the upstream sent, each URL under its
+# base rewritten and those under /scim/v2x not.
+for id in big-urls big-urls-cl; do
+	curl -s "$RAW/scim/v2/Users/$id" |
+	    sed "s#$RAW/scim/v2\([/?\#\"]\)#$(URL /scim/v2/raw)\1#g" | sha256sum >"$T/want.sum"
+	kcurl -D "$T/h" -H "Authorization: Bearer $KEY" "$(URL "/scim/v2/raw/Users/$id")" >"$T/got"
+	eq "$id: every \$ref and meta.location under the base is keyd's" \
+	    "$(jq -r --arg k "$(URL /scim/v2/raw/)" \
+	    '[.members[]["$ref"], .meta.location | select(startswith($k))] | length' "$T/got")" \
+	    $((20000 - 2858 + 1))
+	eq "$id: and the rest of the body is the upstream's, byte for byte" \
+	    "$(sha256sum <"$T/got")" "$(cat "$T/want.sum")"
+done
+check "a rewritten body goes out chunked, not with the upstream's length" \
+    grep -qi '^transfer-encoding: chunked' "$T/h"
+
 # --- malformed framing is a 502, never half an answer ----------------------------
 for id in two-cl bad-chunk; do
 	get raw "/Users/$id"

@@ -19,6 +19,11 @@
 //             without answering, as a server dropping an idle connection
 //             at that very moment does
 //   big-chunked  2 MiB in chunks of 1000 bytes
+//   big-urls  a Group of 20000 members, each with a $ref under this
+//             upstream's /scim/v2 (and every 7th one under /scim/v2x),
+//             about 1.7 MB chunked in pieces of 1000 bytes, so that URLs
+//             are cut between chunks
+//   big-urls-cl  the same with Content-Length
 //   loc-abs   201 with Location and Content-Location as absolute URLs
 //             under this upstream's /scim/v2
 //   loc-path  201 with a path-only Location under /scim/v2, with a query
@@ -84,6 +89,20 @@ function answer(id, n, sock) {
     case "bad-chunk":
         return sock.write(head("200 OK", [CT, "Transfer-Encoding: chunked"]) +
             "zz\r\n{}\r\n0\r\n\r\n");
+    case "big-urls":
+    case "big-urls-cl": {
+        const base = `http://127.0.0.1:${server.address().port}/scim/v2`;
+        const members = [];
+        for (let i = 0; i < 20000; i++)
+            members.push({ value: String(i),
+                $ref: `${base}${i % 7 ? "" : "x"}/Users/${i}` });
+        const g = JSON.stringify({ schemas: ["urn:ietf:params:scim:schemas:core:2.0:Group"],
+            id, displayName: "big", members, meta: { location: `${base}/Groups/${id}` } });
+        if (id === "big-urls")
+            return sock.write(head("200 OK", [CT, "Transfer-Encoding: chunked"]) +
+                chunked(g, 1000));
+        return sock.write(head("200 OK", [CT, `Content-Length: ${Buffer.byteLength(g)}`]) + g);
+    }
     case "loc-abs": {
         const url = `http://127.0.0.1:${server.address().port}/scim/v2/Users/${id}`;
         return sock.write(head("201 Created", [CT, len, `Location: ${url}`,

@@ -1,0 +1,48 @@
+/* The upstream's own URLs in a JSON answer, rewritten to keyd's as the
+ * body passes: meta.location, a member's $ref, a Bulk answer's location.
+ * A client that follows one comes back through keyd, and never learns
+ * where the upstream is. Fed in pieces, so that a URL cut between two
+ * reads is still found; no allocation grows past the pieces fed. */
+#ifndef KEYD_PROXY_REWRITE_H
+#define KEYD_PROXY_REWRITE_H
+
+#include <stddef.h>
+
+struct url_rewrite {
+	char	*from, *to;		/* owned */
+	size_t	 from_len, to_len;
+	char	*held;			/* a possible match cut by a piece's end */
+	size_t	 held_len;
+	char	*out;			/* rewritten, not yet taken */
+	size_t	 out_len, out_off, out_cap;
+	size_t	 count;			/* URLs rewritten so far */
+	int	 done;			/* fed with FINAL */
+};
+
+/* Rewrite FROM (an upstream's base URL, no trailing '/') to TO wherever
+ * FROM is followed by '/', '?', '#', '"' or the body's end: the URL itself
+ * or one under it, never a longer name that starts the same
+ * (https://h/scim/v2x). 0, or -1 out of memory. */
+int url_rewrite_init(struct url_rewrite *w, const char *from, const char *to)
+	__attribute__((warn_unused_result));
+void url_rewrite_free(struct url_rewrite *w);
+
+/* The next N bytes of the body; FINAL when it ends after them (N may be
+ * 0). What can be decided goes to the output; a possible match at the
+ * end is held until the next piece. 0, or -1 out of memory. */
+int url_rewrite_feed(struct url_rewrite *w, const char *in, size_t n,
+    int final) __attribute__((warn_unused_result));
+
+/* Rewrite a whole body, *BUF (*LEN bytes, malloc'd): when anything
+ * changes, *BUF is replaced by a new allocation and the old one freed.
+ * W must be fresh. 0, or -1 out of memory (*BUF unchanged). */
+int url_rewrite_whole(struct url_rewrite *w, char **buf, size_t *len)
+	__attribute__((warn_unused_result));
+
+/* Rewritten bytes waiting to be taken. */
+size_t url_rewrite_pending(const struct url_rewrite *w);
+
+/* Take up to MAX of them into BUF. Returns how many. */
+size_t url_rewrite_take(struct url_rewrite *w, char *buf, size_t max);
+
+#endif
