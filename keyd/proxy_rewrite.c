@@ -171,6 +171,8 @@ url_rewrite_take(struct url_rewrite *w, char *buf, size_t max)
 
 	if (n > max)
 		n = max;
+	if (n == 0)
+		return 0;
 	memcpy(buf, w->out + w->out_off, n);
 	w->out_off += n;
 	return n;
