@@ -445,8 +445,9 @@ round_apply(struct audit *a, struct audit_item *batch, const struct round *rd)
 
 /* Outside the lock, so that a callback may take its own locks or queue
  * more: tell each async submitter how its record ended, then free it.
- * Then say the round is over (audit_on_round_end), under the lock, so
- * that once audit_on_round_end(NULL) returns the hook never runs again. */
+ * Then say the round is over (audit_on_round_end), under the hook's own
+ * lock, so that once audit_on_round_end(NULL) returns the hook never runs
+ * again. */
 static void
 async_settle(struct audit *a, struct audit_item *cbs)
 {
@@ -459,10 +460,10 @@ async_settle(struct audit *a, struct audit_item *cbs)
 		it->done(it->cls, it->state == ITEM_DONE);
 		free(it);
 	}
-	pthread_mutex_lock(&a->mu);
+	pthread_mutex_lock(&a->round_end_mu);
 	if (a->round_end != NULL)
 		a->round_end(a->round_end_cls);
-	pthread_mutex_unlock(&a->mu);
+	pthread_mutex_unlock(&a->round_end_mu);
 }
 
 /* The next time the writer must wake with an empty queue. */
