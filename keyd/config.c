@@ -289,6 +289,38 @@ config_parse_metrics(struct config *c, const char *v, char *why, size_t n)
 	return 0;
 }
 
+/* scheme://host[:port][/path], as clients reach keyd (through a load
+ * balancer, say): the base of the URLs keyd writes into answers. Only
+ * characters that need no escaping in a header or a JSON string. */
+static int
+config_parse_public_url(struct config *c, const char *v, char *why, size_t n)
+{
+	static const char ok[] = "abcdefghijklmnopqrstuvwxyz"
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-_~:[]/%";
+	const char	*host;
+	size_t		 len = strlen(v);
+
+	host = strncmp(v, "https://", 8) == 0 ? v + 8 :
+	    strncmp(v, "http://", 7) == 0 ? v + 7 : NULL;
+	while (host != NULL && len > (size_t)(host - v) && v[len - 1] == '/')
+		len--;
+	if (host == NULL || *host == '\0' || *host == '/' ||
+	    strspn(v, ok) != strlen(v) ||
+	    memmem(host, len - (size_t)(host - v), "//", 2) != NULL) {
+		snprintf(why, n, "bad URL \"%.*s\" (use https://host[:port]"
+		    "[/path], without a query)", CONFIG_SHOW_MAX, v);
+		return -1;
+	}
+	if (len >= sizeof(c->public_url)) {
+		snprintf(why, n, "the URL is longer than %zu bytes",
+		    sizeof(c->public_url) - 1);
+		return -1;
+	}
+	memcpy(c->public_url, v, len);
+	c->public_url[len] = '\0';
+	return 0;
+}
+
 static int
 config_parse_audit_path(struct config *c, const char *v, char *why, size_t n)
 {
@@ -381,6 +413,7 @@ static const struct config_setting config_settings[] = {
 	{ "max_connections",	config_parse_max_connections },
 	{ "workers",		config_parse_workers },
 	{ "metrics",		config_parse_metrics },
+	{ "public_url",		config_parse_public_url },
 	{ "audit_path",		config_parse_audit_path },
 	{ "audit_sync",		config_parse_audit_sync },
 	{ "audit_checkpoint_records", config_parse_audit_cp_records },

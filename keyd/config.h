@@ -24,6 +24,7 @@ struct config {
 	int	 max_connections;	/* open client connections; 1024 */
 	int	 workers;		/* event-loop threads; 0: one per CPU */
 	int	 metrics;		/* GET /metrics: CONFIG_METRICS_* */
+	char	 public_url[256];	/* keyd as clients reach it; "": Host */
 	char	 audit_path[PATH_MAX];	/* default STATE/audit.db */
 	int	 audit_sync;		/* 1 (default): answer once recorded */
 	int64_t	 audit_cp_records;	/* checkpoint every N, default 1000 */

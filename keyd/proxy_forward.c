@@ -138,18 +138,22 @@ client_host(const struct http_req *req)
 	return h;
 }
 
-/* keyd's URL for the upstream's base: {scheme}://{Host}/scim/v2/{name},
- * or the path alone when the client sent no usable Host. 0, or -1 when
- * it does not fit. */
+/* keyd's URL for the upstream's base: {public_url}/scim/v2/{name}, else
+ * {scheme}://{Host}/scim/v2/{name}, or the path alone when the client
+ * sent no usable Host. 0, or -1 when it does not fit. */
 static int
 keyd_base(const struct proxy_req *x, char *out, size_t outlen)
 {
 	const char	*host = client_host(x->req);
 	int		 n;
 
-	n = snprintf(out, outlen, "%s%s%s/scim/v2/%s", host == NULL ? "" :
-	    x->k->cfg.tls ? "https" : "http", host == NULL ? "" : "://",
-	    host == NULL ? "" : host, x->path.upstream);
+	if (x->k->cfg.public_url[0] != '\0')
+		n = snprintf(out, outlen, "%s/scim/v2/%s", x->k->cfg.public_url,
+		    x->path.upstream);
+	else
+		n = snprintf(out, outlen, "%s%s%s/scim/v2/%s", host == NULL ?
+		    "" : x->k->cfg.tls ? "https" : "http", host == NULL ? "" :
+		    "://", host == NULL ? "" : host, x->path.upstream);
 	return n > 0 && (size_t)n < outlen ? 0 : -1;
 }
 

@@ -97,6 +97,18 @@ done
 check "a rewritten body goes out chunked, not with the upstream's length" \
     grep -qi '^transfer-encoding: chunked' "$T/h"
 
+# --- public_url: the base keyd writes, whatever the client's Host ----------------
+keyd_stop
+keyd_start "${KOPTS[@]}" -o public_url=https://scim.example.com:8443/edge/ ||
+    nok "keyd restarts with public_url"
+PUB=https://scim.example.com:8443/edge/scim/v2/raw
+eq "with public_url, Location is under it" "$(hdr loc-abs Location)" "$PUB/Users/loc-abs"
+kcurl -H "Authorization: Bearer $KEY" -H "Host: other.example" \
+    "$(URL /scim/v2/raw/Users/big-urls-cl)" >"$T/got"
+eq "and so is every URL in a body, whatever Host the client sent" \
+    "$(jq -r --arg k "$PUB/" '[.members[]["$ref"], .meta.location | select(startswith($k))] | length' \
+    "$T/got")" $((20000 - 2858 + 1))
+
 # --- malformed framing is a 502, never half an answer ----------------------------
 for id in two-cl bad-chunk; do
 	get raw "/Users/$id"

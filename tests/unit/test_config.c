@@ -665,6 +665,61 @@ test_host_is_loopback(void **state)
 			fail_msg("%s: want %d", t[i].host, t[i].yes);
 }
 
+/* public_url: a base URL clients reach keyd by; trailing slashes go;
+ * nothing that would need escaping in a header or a JSON string. */
+static void
+test_public_url(void **state)
+{
+	static const struct {
+		const char	*v;
+		const char	*want;	/* NULL: refused */
+	} t[] = {
+		{ "https://scim.example.com", "https://scim.example.com" },
+		{ "https://scim.example.com/", "https://scim.example.com" },
+		{ "http://10.0.0.1:8080/keyd//", "http://10.0.0.1:8080/keyd" },
+		{ "https://[2001:db8::1]:8443/a_b~c/%7Ed",
+		  "https://[2001:db8::1]:8443/a_b~c/%7Ed" },
+		{ "ftp://scim.example.com", NULL },
+		{ "scim.example.com", NULL },
+		{ "https://", NULL },
+		{ "https:///x", NULL },
+		{ "https://h/x?y=1", NULL },
+		{ "https://h/x#f", NULL },
+		{ "https://h/\"x", NULL },
+		{ "https://h/x y", NULL },
+		{ "https://h/a\\b", NULL },
+		{ "https://h//x", NULL },
+	};
+	struct config	c;
+	char		err[CONFIG_ERR_MAX], big[300];
+	size_t		i;
+	int		r;
+
+	(void)state;
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		config_defaults(&c);
+		r = config_set(&c, "public_url", t[i].v, "x", err, sizeof(err));
+		if (t[i].want == NULL) {
+			if (r != -1)
+				fail_msg("%s: accepted", t[i].v);
+			assert_non_null(strstr(err, "public_url: bad URL"));
+			assert_string_equal(c.public_url, "");
+		} else {
+			if (r != 0)
+				fail_msg("%s: %s", t[i].v, err);
+			assert_string_equal(c.public_url, t[i].want);
+		}
+	}
+	config_defaults(&c);
+	assert_string_equal(c.public_url, "");
+	memset(big, 'a', sizeof(big) - 1);
+	memcpy(big, "https://", 8);
+	big[sizeof(big) - 1] = '\0';
+	assert_int_equal(config_set(&c, "public_url", big, "x", err,
+	    sizeof(err)), -1);
+	assert_non_null(strstr(err, "longer than 255 bytes"));
+}
+
 int
 main(void)
 {
@@ -689,6 +744,7 @@ main(void)
 		cmocka_unit_test(test_path_too_long),
 		cmocka_unit_test_setup_teardown(test_override, setup, teardown),
 		cmocka_unit_test(test_audit_settings),
+		cmocka_unit_test(test_public_url),
 		cmocka_unit_test(test_finish_derives_paths),
 		cmocka_unit_test(test_finish_long_paths),
 		cmocka_unit_test(test_finish_tls_off),
