@@ -142,7 +142,7 @@ url_rewrite_whole(struct url_rewrite *w, char **buf, size_t *len)
 	char	*out;
 	size_t	 n;
 
-	if (memmem(*buf, *len, w->from, w->from_len) == NULL)
+	if (*len == 0 || memmem(*buf, *len, w->from, w->from_len) == NULL)
 		return 0;
 	if (url_rewrite_feed(w, *buf, *len, 1) == -1)
 		return -1;

@@ -156,6 +156,43 @@ test_after_final(void **state)
 	assert_int_equal(url_rewrite_init(&w, "", TO), -1);
 }
 
+/* A whole body: rewritten into a new buffer with its new length; one
+ * without the base, or empty, stays the very buffer it was. */
+static void
+test_whole(void **state)
+{
+	static const char	 in[] = "{\"$ref\":\"" FROM "/Users/1\"}";
+	static const char	 want[] = "{\"$ref\":\"" TO "/Users/1\"}";
+	struct url_rewrite	 w;
+	char			*buf, *orig;
+	size_t			 len;
+
+	(void)state;
+	buf = strdup(in);
+	assert_non_null(buf);
+	len = strlen(in);
+	assert_int_equal(url_rewrite_init(&w, FROM, TO), 0);
+	assert_int_equal(url_rewrite_whole(&w, &buf, &len), 0);
+	assert_int_equal(len, strlen(want));
+	assert_memory_equal(buf, want, len);
+	url_rewrite_free(&w);
+	free(buf);
+
+	buf = orig = strdup("{\"id\":\"1\"}");
+	assert_non_null(buf);
+	len = strlen(buf);
+	assert_int_equal(url_rewrite_init(&w, FROM, TO), 0);
+	assert_int_equal(url_rewrite_whole(&w, &buf, &len), 0);
+	assert_ptr_equal(buf, orig);
+	assert_int_equal(len, 10);
+	len = 0;
+	assert_int_equal(url_rewrite_whole(&w, &buf, &len), 0);
+	assert_ptr_equal(buf, orig);
+	assert_int_equal(len, 0);
+	url_rewrite_free(&w);
+	free(buf);
+}
+
 int
 main(void)
 {
@@ -163,6 +200,7 @@ main(void)
 		cmocka_unit_test(test_cases),
 		cmocka_unit_test(test_large),
 		cmocka_unit_test(test_after_final),
+		cmocka_unit_test(test_whole),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
