@@ -159,9 +159,9 @@ keyd_base(const struct proxy_req *x, char *out, size_t outlen)
 
 /* An upstream's Location or Content-Location that points under its base
  * URL (absolute, or a path under the base's path) names a resource that
- * keyd serves at /scim/v2/{upstream}/…: OUT gets that, absolute when the
- * client sent a usable Host, so that a client that follows it comes back
- * through keyd (RFC 7644 §3.3 returns Location on create). 1 when
+ * keyd serves at /scim/v2/{upstream}/…: OUT gets that, under keyd_base,
+ * so that a client that follows it comes back through keyd (RFC 7644
+ * §3.3 returns Location on create). 1 when
  * rewritten; 0 when VALUE points elsewhere and passes as it is. */
 static int
 location_rewrite(const struct proxy_req *x, const char *value, char *out,
