@@ -43,7 +43,6 @@ audit_new(const struct audit_opts *o, struct store *st)
 	if ((a = calloc(1, sizeof(*a))) == NULL)
 		return NULL;
 	pthread_mutex_init(&a->mu, NULL);
-	pthread_mutex_init(&a->round_end_mu, NULL);
 	pthread_cond_init(&a->work, NULL);
 	pthread_cond_init(&a->done, NULL);
 	pthread_cond_init(&a->space, NULL);
@@ -63,7 +62,6 @@ audit_free(struct audit *a)
 	if (a->sk != NULL)
 		sodium_free(a->sk);
 	pthread_mutex_destroy(&a->mu);
-	pthread_mutex_destroy(&a->round_end_mu);
 	pthread_cond_destroy(&a->work);
 	pthread_cond_destroy(&a->done);
 	pthread_cond_destroy(&a->space);
@@ -219,15 +217,6 @@ audit_write_async(struct audit *a, const struct audit_rec *r,
 	if (!a->o.sync)
 		return write_detached(a, r, NULL, NULL, 1) == 0 ? 1 : -1;
 	return write_detached(a, r, done, cls, 1);
-}
-
-void
-audit_on_round_end(struct audit *a, void (*fn)(void *cls), void *cls)
-{
-	pthread_mutex_lock(&a->round_end_mu);
-	a->round_end = fn;
-	a->round_end_cls = cls;
-	pthread_mutex_unlock(&a->round_end_mu);
 }
 
 int

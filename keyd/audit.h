@@ -73,13 +73,6 @@ typedef void (*audit_done_fn)(void *cls, int ok);
 int audit_write_async(struct audit *a, const struct audit_rec *r,
     audit_done_fn done, void *cls) __attribute__((warn_unused_result));
 
-/* FN(CLS) runs on the writer thread after each round's DONE calls, so
- * that a caller whose DONE only queues work can wake its consumers once
- * per round instead of once per record. FN must be quick and must not
- * call into the audit log. With FN NULL it never runs again once this
- * returns. */
-void audit_on_round_end(struct audit *a, void (*fn)(void *cls), void *cls);
-
 /* 1 while records can be written, 0 while the log is failing. */
 int audit_ready(struct audit *a);
 

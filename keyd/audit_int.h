@@ -36,11 +36,6 @@ struct audit {
 	int			 stop;
 	struct audit_status	 st;		/* published, under mu */
 	int64_t			 busy_until_us;	/* a reader is walking */
-	/* audit_on_round_end's hook, under its own lock: the writer holds
-	 * it while the hook runs, and no submitter ever waits on it. */
-	pthread_mutex_t		 round_end_mu;
-	void			(*round_end)(void *);
-	void			*round_end_cls;
 
 	/* The writer thread's own; nobody else touches them once it runs. */
 	struct audit_store	*w;

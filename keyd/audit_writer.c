@@ -444,26 +444,17 @@ round_apply(struct audit *a, struct audit_item *batch, const struct round *rd)
 }
 
 /* Outside the lock, so that a callback may take its own locks or queue
- * more: tell each async submitter how its record ended, then free it.
- * Then say the round is over (audit_on_round_end), under the hook's own
- * lock, so that once audit_on_round_end(NULL) returns the hook never runs
- * again. */
+ * more: tell each async submitter how its record ended, then free it. */
 static void
-async_settle(struct audit *a, struct audit_item *cbs)
+async_settle(struct audit_item *cbs)
 {
 	struct audit_item *it, *next;
 
-	if (cbs == NULL)
-		return;
 	for (it = cbs; it != NULL; it = next) {
 		next = it->next;
 		it->done(it->cls, it->state == ITEM_DONE);
 		free(it);
 	}
-	pthread_mutex_lock(&a->round_end_mu);
-	if (a->round_end != NULL)
-		a->round_end(a->round_end_cls);
-	pthread_mutex_unlock(&a->round_end_mu);
 }
 
 /* The next time the writer must wake with an empty queue. */
@@ -538,7 +529,7 @@ audit_writer_main(void *arg)
 		pthread_mutex_lock(&a->mu);
 		cbs = round_apply(a, batch, &rd);
 		pthread_mutex_unlock(&a->mu);
-		async_settle(a, cbs);
+		async_settle(cbs);
 	} while (!stopping);
 	return NULL;
 }

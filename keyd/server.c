@@ -250,8 +250,7 @@ mail_recorded(struct worker *w, struct mail *m)
 	ready(r);
 }
 
-/* The audit writer's thread: back to the request's worker, woken by
- * server_audit_round_end once the writer's whole round is settled. */
+/* The audit writer's thread: back to the request's worker. */
 static void
 on_recorded(void *cls, int ok)
 {
@@ -259,17 +258,7 @@ on_recorded(void *cls, int ok)
 
 	r->mail.fn = mail_recorded;
 	r->mail.val = ok;
-	worker_post_later(r->w, &r->mail);
-}
-
-void
-server_audit_round_end(void *cls)
-{
-	struct server	*s = cls;
-	size_t		 i;
-
-	for (i = 0; i < s->nw; i++)
-		worker_kick(&s->w[i]);
+	worker_post(r->w, &r->mail);
 }
 
 /* The SCIM request's record; the answer waits until it is durable. */

@@ -58,7 +58,6 @@ struct worker {
 	int			 stop;		/* under mail_mu */
 	pthread_mutex_t		 mail_mu;
 	struct mail		*mail_head, *mail_tail;
-	int			 mail_woken;	/* mailfd written, list not taken */
 	char			 tag_mhd, tag_mail;	/* epoll tags */
 	uint64_t		 requests;		/* request ids */
 	unsigned char		 id_prefix[8];
@@ -102,12 +101,6 @@ void worker_join(struct worker *w);
 /* Post M to W: FN runs on W's thread soon. From any thread. */
 void worker_post(struct worker *w, struct mail *m);
 
-/* Post M to W without waking it: FN runs once W wakes for other mail or
- * is kicked. For a thread that posts many at once, then kicks each
- * worker it posted to: one wake-up per worker instead of one per mail. */
-void worker_post_later(struct worker *w, struct mail *m);
-void worker_kick(struct worker *w);
-
 /* The blocking pool: start, queue J (from any thread), stop (runs what
  * is queued first). */
 int pool_start(struct server *s) __attribute__((warn_unused_result));
@@ -137,10 +130,6 @@ enum MHD_Result server_on_request(void *cls, struct MHD_Connection *c,
     const char *data, size_t *data_size, void **con_cls);
 void server_on_completed(void *cls, struct MHD_Connection *c,
     void **con_cls, enum MHD_RequestTerminationCode toe);
-
-/* server.c: the audit log's round-end hook (audit_on_round_end), CLS the
- * server: wakes each worker that has records settled. */
-void server_audit_round_end(void *cls);
 
 /* server.c, for the loop: connections W still has (open, or with work
  * outstanding), and the end of W's shutdown: connections still waiting

@@ -16,7 +16,6 @@
 #include <microhttpd.h>
 #include <sodium.h>
 
-#include "keyd/audit.h"
 #include "keyd/keyd.h"
 #include "keyd/log.h"
 #include "keyd/proxy.h"
@@ -200,11 +199,6 @@ workers_start(struct server *s, char *err, size_t errlen)
 			    "key?)", s->k->cfg.listen);
 			return -1;
 		}
-	}
-	/* Every worker's mailbox exists before the first request. */
-	if (s->k->audit != NULL)
-		audit_on_round_end(s->k->audit, server_audit_round_end, s);
-	for (i = 0; i < s->nw; i++) {
 		if (worker_start(&s->w[i]) == -1) {
 			snprintf(err, errlen, "cannot start worker %zu", i);
 			return -1;
@@ -268,9 +262,6 @@ server_stop(struct server **sp, int grace_ms)
 		worker_stop(&s->w[i]);
 	for (i = 0; i < s->nw; i++)
 		worker_join(&s->w[i]);
-	/* The workers have waited out their records' rounds. */
-	if (s->k->audit != NULL)
-		audit_on_round_end(s->k->audit, NULL, NULL);
 	pool_stop(s);
 	free(s->w);
 	if (s->listen_fd != -1)

@@ -58,60 +58,26 @@ worker_init(struct server *s, struct worker *w, size_t id, char *err,
 	return 0;
 }
 
-static void
-mail_wake(struct worker *w)
+void
+worker_post(struct worker *w, struct mail *m)
 {
-	uint64_t one = 1;
+	uint64_t	one = 1;
+	int		wake;
 
-	if (write(w->mailfd, &one, sizeof(one)) == -1 && errno != EAGAIN)
-		log_event(LOG_ERROR, "server.mailbox", "cannot wake worker "
-		    "%zu: %s", w->id, strerror(errno));
-}
-
-/* Queue M; 1 when the worker must be woken: nothing has woken it since
- * it last took its mail. One wake-up per batch: it takes the whole list. */
-static int
-mail_put(struct worker *w, struct mail *m, int wake)
-{
 	m->next = NULL;
 	pthread_mutex_lock(&w->mail_mu);
+	wake = w->mail_head == NULL;
 	if (w->mail_tail != NULL)
 		w->mail_tail->next = m;
 	else
 		w->mail_head = m;
 	w->mail_tail = m;
-	wake = wake && !w->mail_woken;
-	if (wake)
-		w->mail_woken = 1;
 	pthread_mutex_unlock(&w->mail_mu);
-	return wake;
-}
-
-void
-worker_post(struct worker *w, struct mail *m)
-{
-	if (mail_put(w, m, 1))
-		mail_wake(w);
-}
-
-void
-worker_post_later(struct worker *w, struct mail *m)
-{
-	(void)mail_put(w, m, 0);
-}
-
-void
-worker_kick(struct worker *w)
-{
-	int wake;
-
-	pthread_mutex_lock(&w->mail_mu);
-	wake = w->mail_head != NULL && !w->mail_woken;
-	if (wake)
-		w->mail_woken = 1;
-	pthread_mutex_unlock(&w->mail_mu);
-	if (wake)
-		mail_wake(w);
+	/* One wake-up per batch: the worker takes the whole list. */
+	if (wake && write(w->mailfd, &one, sizeof(one)) == -1 &&
+	    errno != EAGAIN)
+		log_event(LOG_ERROR, "server.mailbox", "cannot wake worker "
+		    "%zu: %s", w->id, strerror(errno));
 }
 
 static void
@@ -125,7 +91,6 @@ mail_drain(struct worker *w)
 	pthread_mutex_lock(&w->mail_mu);
 	m = w->mail_head;
 	w->mail_head = w->mail_tail = NULL;
-	w->mail_woken = 0;
 	pthread_mutex_unlock(&w->mail_mu);
 	for (; m != NULL; m = next) {
 		next = m->next;
