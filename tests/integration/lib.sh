@@ -92,6 +92,20 @@ kcurl() { curl -sS --cacert "$STATE/tls/cert.pem" "$@"; }
 # Record a secret for the leak check and print it.
 remember() { echo "$1" >>"$SECRETS"; echo "$1"; }
 
+# leaks FILE…: how many times a secret in $SECRETS stands in clear in one
+# of the FILEs (those that exist); names each file, never the secret.
+leaks() {
+	local s f n=0
+	while IFS= read -r s; do
+		[ -n "$s" ] || continue
+		for f in "$@"; do
+			[ -f "$f" ] && grep -aqF -- "$s" "$f" &&
+			    { n=$((n + 1)); echo "     found in $f" >&2; }
+		done
+	done <"$SECRETS"
+	echo "$n"
+}
+
 # token CLIENT KEY [curl args…]: an access token via /oauth/token
 token_for() {
 	local c=$1 k=$2; shift 2

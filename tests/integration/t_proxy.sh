@@ -378,13 +378,7 @@ eq "and the upstream's 401 behind a 502" "$(arec "$BAD_RID" '[.decision, .status
 eq "keyctl audit verify passes" "$("$KEYCTL" --json audit verify | jq -r .valid)" true
 
 # --- no key or token in clear, anywhere ----------------------------------------
-leaks=0
-while IFS= read -r s; do
-	[ -n "$s" ] || continue
-	for f in "$STATE"/*.db* "$LOG"; do
-		grep -qF -- "$s" "$f" && { leaks=$((leaks + 1)); echo "     found in $f"; }
-	done
-done <"$SECRETS"
+leaks=$(leaks "$STATE"/*.db* "$LOG")
 eq "none of $(grep -c . "$SECRETS") secrets in keyd.db*, audit.db* or the log" "$leaks" 0
 
 finish

@@ -168,13 +168,7 @@ case "$log" in *"$AT"*|*"$KEY"*) nok "no keyd credential reached the upstream" ;
     *) ok "no keyd credential reached the upstream" ;; esac
 eq "the upstream refused nothing" "$(echo "$log" | jq '[.requests[] | select(.authorised | not)] | length')" 0
 
-leaks=0
-while IFS= read -r s; do
-	[ -n "$s" ] || continue
-	for f in "$STATE"/*.db* "$LOG"; do
-		grep -qF -- "$s" "$f" && { leaks=$((leaks + 1)); echo "     found in $f"; }
-	done
-done <"$SECRETS"
+leaks=$(leaks "$STATE"/*.db* "$LOG")
 eq "no key, token or upstream token in keyd.db*, audit.db* or the log" "$leaks" 0
 
 finish

@@ -281,13 +281,7 @@ else
 fi
 
 # no credential in the store or the log, in any form keyd saw
-leaks=0
-while IFS= read -r s; do
-	[ -n "$s" ] || continue
-	for f in "$STATE"/keyd.db* "$LOG"; do
-		if grep -qF -- "$s" "$f"; then leaks=$((leaks + 1)); echo "     found in $f"; fi
-	done
-done <"$SECRETS"
+leaks=$(leaks "$STATE"/keyd.db* "$LOG")
 eq "no upstream credential in keyd.db, -wal or the log ($(wc -l <"$SECRETS") checked)" "$leaks" 0
 check "the log names the admin ops" grep -q "op=upstream.add" "$LOG"
 
