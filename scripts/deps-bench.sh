@@ -9,14 +9,5 @@ missing=""
 command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] ||
     missing="$missing nginx-light"
 command -v wrk >/dev/null 2>&1 || missing="$missing wrk"
-[ -z "$missing" ] && exit 0
-if [ "$(id -u)" -ne 0 ]; then
-	echo "keyd: the proxy benchmark needs:$missing" >&2
-	echo "keyd: run: sudo apt-get install -y$missing" >&2
-	exit 1
-fi
-echo "keyd: installing:$missing" >&2
-export DEBIAN_FRONTEND=noninteractive
-apt-get update -q >/dev/null || true
 # shellcheck disable=SC2086
-apt-get install -y -q $missing >/dev/null
+sh "$(dirname "$0")/apt-install.sh" "the proxy benchmark" $missing

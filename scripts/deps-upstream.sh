@@ -9,16 +9,8 @@ if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
 	missing=""
 	command -v node >/dev/null 2>&1 || missing="$missing nodejs"
 	command -v npm >/dev/null 2>&1 || missing="$missing npm"
-	if [ "$(id -u)" -ne 0 ]; then
-		echo "keyd: the test upstream needs:$missing" >&2
-		echo "keyd: run: sudo apt-get install -y$missing" >&2
-		exit 1
-	fi
-	echo "keyd: installing:$missing" >&2
-	export DEBIAN_FRONTEND=noninteractive
-	apt-get update -q >/dev/null || true
 	# shellcheck disable=SC2086
-	apt-get install -y -q $missing >/dev/null
+	sh "$(dirname "$0")/apt-install.sh" "the test upstream" $missing
 fi
 # A stamp holding the lock file's digest says node_modules matches it.
 want=$(sha256sum "$dir/package-lock.json" | cut -d' ' -f1)

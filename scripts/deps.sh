@@ -11,14 +11,5 @@ for p in $PKGS; do
 	st=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)
 	case "$st" in *"install ok installed"*) ;; *) missing="$missing $p" ;; esac
 done
-[ -z "$missing" ] && exit 0
-if [ "$(id -u)" -ne 0 ]; then
-	echo "keyd: missing packages:$missing" >&2
-	echo "keyd: run: sudo apt-get install -y$missing" >&2
-	exit 1
-fi
-echo "keyd: installing:$missing" >&2
-export DEBIAN_FRONTEND=noninteractive
-apt-get update -q >/dev/null || true
 # shellcheck disable=SC2086
-apt-get install -y -q $missing >/dev/null
+sh "$(dirname "$0")/apt-install.sh" "keyd's build and tests" $missing
