@@ -206,17 +206,11 @@ file_result(const struct audit_verify *v, const char *path)
 {
 	json_t *o;
 
-	o = json_pack("{s:b, s:s, s:I, s:I, s:I, s:I, s:I}", "valid",
-	    v->bad_seq == 0, "file", path, "records", (json_int_t)v->records,
-	    "checkpoints", (json_int_t)v->checkpoints, "first_seq",
-	    (json_int_t)v->first_seq, "last_seq", (json_int_t)(v->next_seq -
-	    1), "last_checkpoint", (json_int_t)v->last_cp_seq);
-	if (o == NULL)
+	if ((o = audit_verify_to_json(v)) != NULL &&
+	    json_object_set_new(o, "file", json_string(path)) == -1) {
+		json_decref(o);
 		return NULL;
-	json_object_set_new(o, "bad_seq", v->bad_seq != 0 ?
-	    json_integer(v->bad_seq) : json_null());
-	json_object_set_new(o, "error", v->bad_seq != 0 ?
-	    json_string(v->why) : json_null());
+	}
 	return o;
 }
 

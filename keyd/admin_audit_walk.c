@@ -79,18 +79,13 @@ verify_result(const struct audit_verify *v, int done, int64_t to,
 {
 	json_t *o;
 
-	o = json_pack("{s:b, s:b, s:I, s:I, s:I, s:I, s:I, s:I}", "valid",
-	    v->bad_seq == 0, "done", done, "records", (json_int_t)v->records,
-	    "checkpoints", (json_int_t)v->checkpoints, "first_seq",
-	    (json_int_t)v->first_seq, "last_seq", (json_int_t)(v->next_seq -
-	    1), "last_checkpoint", (json_int_t)v->last_cp_seq, "head_seq",
-	    (json_int_t)to);
-	if (o == NULL)
+	if ((o = audit_verify_to_json(v)) == NULL)
 		return NULL;
-	json_object_set_new(o, "bad_seq", v->bad_seq != 0 ?
-	    json_integer(v->bad_seq) : json_null());
-	json_object_set_new(o, "error", v->bad_seq != 0 ?
-	    json_string(v->why) : json_null());
+	if (json_object_set_new(o, "done", json_boolean(done)) == -1 ||
+	    json_object_set_new(o, "head_seq", json_integer(to)) == -1) {
+		json_decref(o);
+		return NULL;
+	}
 	if (!done)
 		json_object_set_new(o, "state", state_json(v, to, to_hash));
 	return o;

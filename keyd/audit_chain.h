@@ -163,6 +163,12 @@ int audit_verify_checkpoint(struct audit_verify *v, const struct audit_cp *cp)
 int audit_verify_end(struct audit_verify *v, int64_t head_seq,
     const unsigned char *head_hash, int signed_tail) AUDIT_WUR;
 
+/* What V found, as `keyctl audit verify` prints it: {"valid", "records",
+ * "checkpoints", "first_seq", "last_seq", "last_checkpoint", "bad_seq",
+ * "error"} (the last two null while valid). A new reference for the
+ * caller to add its own members to; NULL when out of memory. */
+json_t *audit_verify_to_json(const struct audit_verify *v);
+
 /* Mark V broken at SEQ with a printf-style reason (for input the verifier
  * cannot parse). Always returns -1. */
 int audit_verify_fail(struct audit_verify *v, int64_t seq, const char *fmt,

@@ -48,6 +48,28 @@ fail:
 }
 
 json_t *
+audit_verify_to_json(const struct audit_verify *v)
+{
+	json_t *o;
+
+	o = json_pack("{s:b, s:I, s:I, s:I, s:I, s:I}", "valid",
+	    v->bad_seq == 0, "records", (json_int_t)v->records,
+	    "checkpoints", (json_int_t)v->checkpoints, "first_seq",
+	    (json_int_t)v->first_seq, "last_seq", (json_int_t)(v->next_seq -
+	    1), "last_checkpoint", (json_int_t)v->last_cp_seq);
+	if (o == NULL)
+		return NULL;
+	if (json_object_set_new(o, "bad_seq", v->bad_seq != 0 ?
+	    json_integer(v->bad_seq) : json_null()) == -1 ||
+	    json_object_set_new(o, "error", v->bad_seq != 0 ?
+	    json_string(v->why) : json_null()) == -1) {
+		json_decref(o);
+		return NULL;
+	}
+	return o;
+}
+
+json_t *
 audit_cp_to_json(const struct audit_cp *cp)
 {
 	char hex[HEX_LEN], sig[SIG_B64_LEN];
