@@ -167,30 +167,31 @@ histo_render(struct out *o, const char *name, const char *help,
 	    (unsigned long long)h->count);
 }
 
+/* One metric of one value: its HELP and TYPE lines, then the value. */
+static void
+value_render(struct out *o, const char *name, const char *type,
+    const char *help, uint64_t v)
+{
+	out_add(o, "# HELP %s %s\n# TYPE %s %s\n%s %llu\n", name, help, name,
+	    type, name, (unsigned long long)v);
+}
+
 static void
 sample_render(struct out *o, const struct metrics_sample *s)
 {
-	out_add(o, "# HELP keyd_token_cache_hits_total Token checks the cache "
-	    "answered.\n# TYPE keyd_token_cache_hits_total counter\n"
-	    "keyd_token_cache_hits_total %llu\n",
-	    (unsigned long long)s->cache_hits);
-	out_add(o, "# HELP keyd_token_cache_misses_total Token checks that "
-	    "read the store.\n# TYPE keyd_token_cache_misses_total counter\n"
-	    "keyd_token_cache_misses_total %llu\n",
-	    (unsigned long long)s->cache_misses);
-	out_add(o, "# HELP keyd_open_connections Client connections open now."
-	    "\n# TYPE keyd_open_connections gauge\nkeyd_open_connections "
-	    "%llu\n", (unsigned long long)s->open_connections);
-	out_add(o, "# HELP keyd_audit_failing 1 while the audit log cannot be "
-	    "written.\n# TYPE keyd_audit_failing gauge\nkeyd_audit_failing "
-	    "%llu\n", (unsigned long long)s->audit_failing);
-	out_add(o, "# HELP keyd_audit_commits_total Audit log transactions (one "
-	    "fsync each with audit_sync on).\n# TYPE keyd_audit_commits_total "
-	    "counter\nkeyd_audit_commits_total %llu\n",
-	    (unsigned long long)s->audit_commits);
-	out_add(o, "# HELP keyd_audit_records_total Audit records written.\n"
-	    "# TYPE keyd_audit_records_total counter\nkeyd_audit_records_total "
-	    "%llu\n", (unsigned long long)s->audit_records);
+	value_render(o, "keyd_token_cache_hits_total", "counter",
+	    "Token checks the cache answered.", s->cache_hits);
+	value_render(o, "keyd_token_cache_misses_total", "counter",
+	    "Token checks that read the store.", s->cache_misses);
+	value_render(o, "keyd_open_connections", "gauge",
+	    "Client connections open now.", s->open_connections);
+	value_render(o, "keyd_audit_failing", "gauge",
+	    "1 while the audit log cannot be written.", s->audit_failing);
+	value_render(o, "keyd_audit_commits_total", "counter",
+	    "Audit log transactions (one fsync each with audit_sync on).",
+	    s->audit_commits);
+	value_render(o, "keyd_audit_records_total", "counter",
+	    "Audit records written.", s->audit_records);
 }
 
 char *
