@@ -70,9 +70,12 @@ void proxy_forward_head(struct proxy_req *x);
 
 /* When X's answer is JSON, set W up to rewrite the upstream's base URL
  * in its body to keyd's (keyd/proxy_rewrite.h; free it with
- * url_rewrite_free). 1 when set up, 0 when the body passes as it is, -1
- * out of memory. After proxy_forward_head. */
-int proxy_answer_rewrite(struct proxy_req *x, struct url_rewrite *w)
+ * url_rewrite_free). BODY (LEN bytes) is the whole body when it is at
+ * hand, NULL while it streams: without the base in it, nothing is set
+ * up. 1 when set up, 0 when the body passes as it is, -1 out of memory.
+ * After proxy_forward_head. */
+int proxy_answer_rewrite(struct proxy_req *x, const char *body, size_t len,
+    struct url_rewrite *w)
 	__attribute__((warn_unused_result));
 
 /* The transfer whose body is the answer's, or NULL (an error answer). */

@@ -205,13 +205,15 @@ media_json(const char *v)
 }
 
 int
-proxy_answer_rewrite(struct proxy_req *x, struct url_rewrite *w)
+proxy_answer_rewrite(struct proxy_req *x, const char *body, size_t len,
+    struct url_rewrite *w)
 {
 	const char	*name, *value;
 	char		 to[UPSTREAM_NAME_MAX + 320];
 	size_t		 i;
 
-	if (x->fwd == NULL || x->up == NULL)
+	if (x->fwd == NULL || x->up == NULL || (body != NULL && (len == 0 ||
+	    memmem(body, len, x->up->url, strlen(x->up->url)) == NULL)))
 		return 0;
 	for (i = 0; i < fwd_header_count(x->fwd); i++) {
 		fwd_header(x->fwd, i, &name, &value);

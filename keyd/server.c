@@ -492,8 +492,9 @@ body_attach(struct reqctx *r)
 
 	if (r->x == NULL || (f = proxy_req_fwd(r->x)) == NULL)
 		return;
-	r->rewriting = proxy_answer_rewrite(r->x, &r->rw) == 1;
 	if (fwd_body_take(f, &buf, &len)) {
+		r->rewriting = proxy_answer_rewrite(r->x, buf, len, &r->rw) ==
+		    1;
 		if (r->rewriting && url_rewrite_whole(&r->rw, &buf, &len) == -1)
 			log_event(LOG_WARN, "proxy.rewrite_failed", "id=%s: out "
 			    "of memory: the answer's URLs are the upstream's",
@@ -501,8 +502,10 @@ body_attach(struct reqctx *r)
 		r->resp.raw = buf;
 		r->resp.raw_len = len;
 		r->resp.content_type = NULL;	/* the upstream's header */
-	} else
+	} else {
 		r->streamed = 1;
+		r->rewriting = proxy_answer_rewrite(r->x, NULL, 0, &r->rw) == 1;
+	}
 }
 
 static size_t
