@@ -1,6 +1,6 @@
 /* The request and response every public handler sees, independent of the
- * HTTP library: server.c fills a request from libmicrohttpd and turns the
- * response back into one. */
+ * wire: server.c fills a request from a parsed head (keyd/http_parse.h)
+ * and writes the response out. */
 #ifndef KEYD_HTTP_H
 #define KEYD_HTTP_H
 
@@ -78,6 +78,10 @@ int http_header_add(struct http_resp *resp, const char *name,
  * Connection, Keep-Alive, Proxy-*, TE, Trailer, Transfer-Encoding,
  * Upgrade), which a proxy never passes on in either direction. */
 int http_hop_by_hop(const char *name, size_t len);
+
+/* The reason phrase of STATUS (RFC 9110 §15), "" for one keyd does
+ * not know. Static. */
+const char *http_reason(unsigned status);
 
 /* The value of request header NAME (case-insensitive), or NULL. */
 const char *http_req_header(const struct http_req *req, const char *name);

@@ -1,10 +1,10 @@
 /* Each request's stages on its worker (keyd/server_int.h has the model):
- * libmicrohttpd's callbacks collect the target and a bounded body, then
- * a SCIM request is admitted, forwarded and audited on the worker, its
- * connection suspended while it waits for the upstream or for its audit
- * record; what may block goes to the pool and comes back through the
- * worker's mailbox; then the answer is queued, whole or streamed.
- * server_listen.c starts all this, server_route.c answers the rest. */
+ * the connection (server_client.c) hands over a parsed head and a bounded
+ * body, then a SCIM request is admitted, forwarded and audited on the
+ * worker while its connection waits; what may block goes to the pool and
+ * comes back through the worker's mailbox; then the answer is written
+ * out, whole or streamed. server_listen.c starts all this,
+ * server_route.c answers the rest. */
 #include <sys/socket.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -16,7 +16,6 @@
 #include <string.h>
 #include <time.h>
 
-#include <microhttpd.h>
 #include <sodium.h>
 
 #include "keyd/audit.h"
@@ -45,14 +44,19 @@ enum stage {
 	ST_ABORT	/* keyd is stopping: cut the connection */
 };
 
-/* Per-request state between MHD's calls. */
+/* A request, from its head to the end of its answer. */
 struct reqctx {
 	struct worker	*w;
-	struct MHD_Connection *c;
-	char		*uri;		/* the request target as sent */
+	struct client	*conn;
+	char		*head;		/* the head's bytes: REQ points into them */
+	size_t		 head_len;
+	char		*uri;		/* the request target as sent, in HEAD */
 	const char	*query;		/* into uri, past '?'; or NULL */
+	struct http_hdrs hdrs;
+	const char	*method;
+	int		 minor;		/* HTTP/1.MINOR */
 	int		 uri_too_long;
-	int		 started;	/* on_request has seen the headers */
+	int		 chunked;	/* the streamed answer goes out chunked */
 	char		*body;
 	size_t		 len, cap;
 	int		 too_big;
@@ -61,8 +65,6 @@ struct reqctx {
 	char		 request_id[33];
 	char		 allow[32];	/* methods the path takes, for 405 */
 	enum stage	 stage;
-	int		 suspended;
-	struct reqctx	*sprev, *snext;	/* the worker's suspended ones */
 	struct http_req	 req;
 	struct http_resp resp;
 	struct audit_http ah;
@@ -82,62 +84,22 @@ struct refresh_job {
 /* The peer's address into REQ: as text for logs, as bytes for the
  * role's limits.source. */
 static void
-peer_addr(struct MHD_Connection *c, struct http_req *req)
+peer_addr(const struct sockaddr_storage *ss, struct http_req *req)
 {
-	const union MHD_ConnectionInfo	*ci;
-	const struct sockaddr		*sa;
-	const void			*a;
+	const void *a;
 
 	snprintf(req->remote, sizeof(req->remote), "-");
-	ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
-	if (ci == NULL || (sa = ci->client_addr) == NULL)
-		return;
-	if (sa->sa_family == AF_INET) {
-		a = &((const struct sockaddr_in *)(const void *)sa)->sin_addr;
+	if (ss->ss_family == AF_INET) {
+		a = &((const struct sockaddr_in *)(const void *)ss)->sin_addr;
 		memcpy(req->peer, a, 4);
-	} else if (sa->sa_family == AF_INET6) {
-		a = &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr;
+	} else if (ss->ss_family == AF_INET6) {
+		a = &((const struct sockaddr_in6 *)(const void *)ss)->sin6_addr;
 		memcpy(req->peer, a, 16);
 	} else
 		return;
-	req->peer_family = sa->sa_family;
-	inet_ntop(sa->sa_family, a, req->remote, (socklen_t)sizeof(req->remote));
+	req->peer_family = ss->ss_family;
+	inet_ntop(ss->ss_family, a, req->remote, (socklen_t)sizeof(req->remote));
 }
-
-
-static enum MHD_Result
-header_collect(void *cls, enum MHD_ValueKind kind, const char *key,
-    const char *value)
-{
-	struct http_hdrs *h = cls;
-
-	(void)kind;
-	if (h->n == HTTP_HDRS_MAX)
-		return MHD_NO;
-	h->name[h->n] = key;
-	h->value[h->n++] = value != NULL ? value : "";
-	return MHD_YES;
-}
-
-
-/* Refuse an announced oversize body before reading any of it. */
-static void
-reqctx_start(struct reqctx *r, struct MHD_Connection *c, uint64_t max)
-{
-	const char		*cl;
-	char			*end;
-	unsigned long long	 n;
-
-	r->started = 1;
-	cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Length");
-	if (cl != NULL) {
-		errno = 0;
-		n = strtoull(cl, &end, 10);
-		if (errno != 0 || *end != '\0' || n > max)
-			r->too_big = 1;
-	}
-}
-
 
 static int
 body_append(struct reqctx *r, const char *data, size_t n, uint64_t max)
@@ -193,44 +155,10 @@ route_finish(struct server *s, struct reqctx *r)
 /* --- moving a request along -------------------------------------------- */
 
 static void
-suspend(struct reqctx *r)
-{
-	struct worker	*w = r->w;
-	struct reqctx	*head = w->susp;
-
-	MHD_suspend_connection(r->c);
-	r->suspended = 1;
-	r->sprev = NULL;
-	r->snext = head;
-	if (head != NULL)
-		head->sprev = r;
-	w->susp = r;
-}
-
-static void
-wake(struct reqctx *r)
-{
-	struct worker *w = r->w;
-
-	if (!r->suspended)
-		return;
-	if (r->sprev != NULL)
-		r->sprev->snext = r->snext;
-	else
-		w->susp = r->snext;
-	if (r->snext != NULL)
-		r->snext->sprev = r->sprev;
-	r->sprev = r->snext = NULL;
-	r->suspended = 0;
-	MHD_resume_connection(r->c);
-	w->resumed = 1;
-}
-
-static void
 ready(struct reqctx *r)
 {
 	r->stage = ST_ANSWER;
-	wake(r);
+	client_ready(r->conn);
 }
 
 static void
@@ -290,7 +218,7 @@ on_upstream(void *cls)
 		scim_record(r);
 	} else if (r->stage == ST_STREAM_WAIT) {
 		r->stage = ST_STREAM;
-		wake(r);
+		client_ready(r->conn);
 	}
 }
 
@@ -389,38 +317,36 @@ scim_start(struct reqctx *r)
 
 /* The request as the handlers see it. */
 static void
-request_build(struct reqctx *r, struct MHD_Connection *c, const char *method)
+request_build(struct reqctx *r)
 {
 	struct http_req *req = &r->req;
 
 	memset(req, 0, sizeof(*req));
-	req->method = method;
+	req->method = r->method;
 	req->path = r->uri != NULL ? r->uri : "/";
 	req->query = r->query;
 	req->body = r->body != NULL ? r->body : "";
 	req->body_len = r->len;
-	MHD_get_connection_values(c, MHD_HEADER_KIND, header_collect,
-	    &req->hdrs);
+	req->hdrs = r->hdrs;
 	req->authorization = http_req_header(req, "Authorization");
 	req->content_type = http_req_header(req, "Content-Type");
-	peer_addr(c, req);
+	peer_addr(&r->conn->peer, req);
 	memcpy(req->request_id, r->request_id, sizeof(req->request_id));
 }
 
-/* The request is in: start it. On return it is answered (ST_ANSWER) or
- * waits for something. */
-static void
-request_start(struct reqctx *r, struct MHD_Connection *c, const char *method)
+/* The request is in: start it. Its answer comes through ready(). */
+void
+request_run(struct reqctx *r)
 {
 	struct server *s = r->w->s;
 
-	r->c = c;
-	request_build(r, c, method);
+	request_build(r);
 	if (!audit_http_begin(s->k, &r->req, &r->ah, &r->resp))
 		ready(r);	/* 503: the audit log is failing */
-	else if (server_path_scim(r->req.path) && !r->too_big && !r->uri_too_long)
+	else if (server_path_scim(r->req.path) && !r->too_big &&
+	    !r->uri_too_long)
 		scim_start(r);
-	else if (strcmp(method, "GET") == 0 &&
+	else if (strcmp(r->method, "GET") == 0 &&
 	    (strcmp(r->req.path, "/healthz") == 0 ||
 	    strcmp(r->req.path, "/metrics") == 0)) {
 		route_finish(s, r);	/* unaudited, never blocks */
@@ -432,7 +358,8 @@ request_start(struct reqctx *r, struct MHD_Connection *c, const char *method)
 /* --- answering ---------------------------------------------------------- */
 
 /* A streamed JSON answer, with the upstream's URLs rewritten: what is
- * rewritten first, then more from the upstream. */
+ * rewritten first, then more from the upstream. Bytes, 0 at the end,
+ * FWD_AGAIN, or -1. */
 static ssize_t
 stream_rewritten(struct reqctx *r, struct fwd *f, char *buf, size_t max)
 {
@@ -440,44 +367,55 @@ stream_rewritten(struct reqctx *r, struct fwd *f, char *buf, size_t max)
 
 	while (url_rewrite_pending(&r->rw) == 0 && !r->rw.done) {
 		n = fwd_read(f, buf, max);
-		if (n == FWD_AGAIN) {
-			r->stage = ST_STREAM_WAIT;
-			suspend(r);
-			return 0;
-		}
+		if (n == FWD_AGAIN)
+			return FWD_AGAIN;
 		if (n < 0 || url_rewrite_feed(&r->rw, buf, (size_t)n,
 		    n == 0) == -1)
-			return MHD_CONTENT_READER_END_WITH_ERROR;
+			return -1;
 	}
 	if (url_rewrite_pending(&r->rw) > 0)
 		return (ssize_t)url_rewrite_take(&r->rw, buf, max);
-	return MHD_CONTENT_READER_END_OF_STREAM;
+	return 0;
 }
 
-/* MHD asks for more of a streamed answer: what the upstream sent, or a
- * pause (the connection is suspended until it sends more). */
-static ssize_t
-stream_read(void *cls, uint64_t pos, char *buf, size_t max)
+/* More of a streamed answer into the connection's output, chunked when
+ * its length is not known: the chunk's size line goes in the room left
+ * before the data. */
+int
+request_stream(struct reqctx *r)
 {
-	struct reqctx	*r = cls;
 	struct fwd	*f;
+	char		*space, line[8];
 	ssize_t		 n;
+	int		 l;
 
-	(void)pos;
 	if (r->stage == ST_ABORT || r->x == NULL ||
 	    (f = proxy_req_fwd(r->x)) == NULL)
-		return MHD_CONTENT_READER_END_WITH_ERROR;
-	if (r->rewriting)
-		return stream_rewritten(r, f, buf, max);
-	n = fwd_read(f, buf, max);
+		return -1;
+	if ((space = client_out_space(r->conn, sizeof(line) + STREAM_BLOCK +
+	    2)) == NULL)
+		return -1;
+	n = r->rewriting ? stream_rewritten(r, f, space + sizeof(line),
+	    STREAM_BLOCK) : fwd_read(f, space + sizeof(line), STREAM_BLOCK);
 	if (n == FWD_AGAIN) {
 		r->stage = ST_STREAM_WAIT;
-		suspend(r);
-		return 0;
+		return 2;
 	}
+	if (n < 0)
+		return -1;
 	if (n == 0)
-		return MHD_CONTENT_READER_END_OF_STREAM;
-	return n < 0 ? MHD_CONTENT_READER_END_WITH_ERROR : n;
+		return r->chunked && client_out(r->conn, "0\r\n\r\n", 5) == -1 ?
+		    -1 : 0;
+	if (!r->chunked) {
+		client_out_commit(r->conn, sizeof(line), (size_t)n);
+		return 1;
+	}
+	l = snprintf(line, sizeof(line), "%zx\r\n", (size_t)n);
+	memcpy(space + sizeof(line) - l, line, (size_t)l);
+	memcpy(space + sizeof(line) + n, "\r\n", 2);
+	client_out_commit(r->conn, sizeof(line) - (size_t)l, (size_t)l +
+	    (size_t)n + 2);
+	return 1;
 }
 
 /* A proxied answer's body: whole when the upstream is done, else
@@ -508,91 +446,136 @@ body_attach(struct reqctx *r)
 	}
 }
 
-static size_t
-stream_block(int64_t len)
+/* RFC 9110 §6.6.1's Date, once a second per worker. */
+static const char *
+http_date(struct worker *w)
 {
-	if (len < 0 || len > STREAM_BLOCK)
-		return STREAM_BLOCK;
-	return len < 4096 ? 4096 : (size_t)len;
+	time_t		now = time(NULL);
+	struct tm	tm;
+
+	if (now != w->date_s && gmtime_r(&now, &tm) != NULL &&
+	    strftime(w->date, sizeof(w->date), "%a, %d %b %Y %H:%M:%S GMT",
+	    &tm) > 0)
+		w->date_s = now;
+	return w->date;
 }
 
-/* The MHD response for RESP: streamed, raw bytes, or its JSON body. */
-static struct MHD_Response *
-response_body(struct reqctx *r, struct http_resp *resp)
+static int
+status_has_body(unsigned status)
 {
-	struct MHD_Response	*mr;
-	char			*text = NULL;
-	int64_t			 clen;
+	return status >= 200 && status != 204 && status != 304;
+}
 
+/* The answer's body and how it is framed: Content-Length, chunked, or
+ * (to an HTTP/1.0 client, length unknown) up to the close. 1 when it is
+ * streamed, 0 when BODY (owned, may be NULL) holds it all, -1. */
+static int
+response_body(struct reqctx *r, struct http_resp *resp, char **body,
+    size_t *len)
+{
+	int64_t clen;
+
+	*body = NULL;
+	*len = 0;
 	if (r->streamed) {
 		/* rewritten, the body's length is not the upstream's */
 		clen = r->rewriting ? -1 :
 		    fwd_content_length(proxy_req_fwd(r->x));
 		r->stage = ST_STREAM;
-		return MHD_create_response_from_callback(clen < 0 ?
-		    MHD_SIZE_UNKNOWN : (uint64_t)clen, stream_block(clen),
-		    stream_read, r, NULL);
+		if (clen >= 0)
+			return client_outf(r->conn, "Content-Length: %lld\r\n",
+			    (long long)clen) == -1 ? -1 : 1;
+		if (r->minor == 0) {
+			r->conn->keep_alive = 0;
+			return 1;
+		}
+		r->chunked = 1;
+		return client_outf(r->conn, "Transfer-Encoding: chunked\r\n") ==
+		    -1 ? -1 : 1;
 	}
 	if (resp->raw != NULL) {
-		mr = MHD_create_response_from_buffer(resp->raw_len, resp->raw,
-		    MHD_RESPMEM_MUST_FREE);
-		if (mr != NULL) {
-			resp->raw = NULL;	/* MHD frees it */
-			if (resp->content_type != NULL)
-				MHD_add_response_header(mr, "Content-Type",
-				    resp->content_type);
-		}
-		return mr;
-	}
-	if (resp->body != NULL)
-		text = json_dumps(resp->body, JSON_COMPACT);
-	mr = MHD_create_response_from_buffer(text != NULL ? strlen(text) : 0,
-	    text != NULL ? text : (char *)"", text != NULL ?
-	    MHD_RESPMEM_MUST_FREE : MHD_RESPMEM_PERSISTENT);
-	if (mr == NULL)
-		free(text);
-	else if (text != NULL)
-		MHD_add_response_header(mr, "Content-Type",
+		*body = resp->raw;
+		*len = resp->raw_len;
+		resp->raw = NULL;
+		if (resp->content_type != NULL && client_outf(r->conn,
+		    "Content-Type: %s\r\n", resp->content_type) == -1)
+			return -1;
+	} else if (resp->body != NULL) {
+		if ((*body = json_dumps(resp->body, JSON_COMPACT)) == NULL)
+			return -1;
+		*len = strlen(*body);
+		if (client_outf(r->conn, "Content-Type: %s\r\n",
 		    resp->content_type != NULL ? resp->content_type :
-		    "application/json");
-	return mr;
+		    "application/json") == -1)
+			return -1;
+	}
+	if (!status_has_body(resp->status))
+		return 0;
+	return client_outf(r->conn, "Content-Length: %zu\r\n", *len) == -1 ?
+	    -1 : 0;
 }
 
-static enum MHD_Result
-respond(struct MHD_Connection *c, struct reqctx *r, struct http_resp *resp)
+/* keyd's own headers on every answer. */
+static int
+response_headers(struct reqctx *r, const struct http_resp *resp)
 {
-	struct MHD_Response	*mr;
-	enum MHD_Result		 ret;
-	size_t			 i;
+	struct client	*c = r->conn;
+	size_t		 i;
+	int		 rc = 0;
 
-	if ((mr = response_body(r, resp)) == NULL)
-		return MHD_NO;
 	for (i = 0; i < resp->hdrs.n; i++)
-		MHD_add_response_header(mr, resp->hdrs.name[i],
+		rc |= client_outf(c, "%s: %s\r\n", resp->hdrs.name[i],
 		    resp->hdrs.value[i]);
-	MHD_add_response_header(mr, "X-Request-Id", r->request_id);
-	MHD_add_response_header(mr, "X-Content-Type-Options", "nosniff");
-	if (resp->no_store) {
-		MHD_add_response_header(mr, "Cache-Control", "no-store");
-		MHD_add_response_header(mr, "Pragma", "no-cache");
-	}
+	rc |= client_outf(c, "X-Request-Id: %s\r\nX-Content-Type-Options: "
+	    "nosniff\r\n", r->request_id);
+	if (resp->no_store)
+		rc |= client_outf(c, "Cache-Control: no-store\r\n"
+		    "Pragma: no-cache\r\n");
 	if (resp->www_authenticate[0] != '\0')
-		MHD_add_response_header(mr, "WWW-Authenticate",
+		rc |= client_outf(c, "WWW-Authenticate: %s\r\n",
 		    resp->www_authenticate);
 	if (resp->retry_after[0] != '\0')
-		MHD_add_response_header(mr, "Retry-After", resp->retry_after);
+		rc |= client_outf(c, "Retry-After: %s\r\n", resp->retry_after);
 	if (resp->status == 405 && r->allow[0] != '\0')
-		MHD_add_response_header(mr, "Allow", r->allow);
-	ret = MHD_queue_response(c, resp->status, mr);
-	MHD_destroy_response(mr);
-	return ret;
+		rc |= client_outf(c, "Allow: %s\r\n", r->allow);
+	return rc;
 }
 
-/* Queue the answer the request reached; its record is already written. */
-static enum MHD_Result
-answer(struct MHD_Connection *c, struct reqctx *r)
+/* RESP onto the connection: 0 all of it, 1 a stream follows, -1. */
+static int
+respond(struct reqctx *r, struct http_resp *resp)
 {
-	enum MHD_Result ret;
+	struct client	*c = r->conn;
+	char		*body;
+	size_t		 len;
+	int		 rc;
+
+	if (client_outf(c, "HTTP/1.1 %u %s\r\nDate: %s\r\n", resp->status,
+	    http_reason(resp->status), http_date(r->w)) == -1 ||
+	    response_headers(r, resp) == -1)
+		return -1;
+	if ((rc = response_body(r, resp, &body, &len)) == -1)
+		return -1;
+	if (!client_keep(c) ? client_outf(c, "Connection: close\r\n") == -1 :
+	    r->minor == 0 && client_outf(c, "Connection: keep-alive\r\n") == -1)
+		rc = -1;
+	if (rc == -1 || client_out(c, "\r\n", 2) == -1) {
+		free(body);
+		return -1;
+	}
+	if (c->head_only || !status_has_body(resp->status)) {
+		free(body);
+		return 0;	/* a HEAD's stream is never read either */
+	}
+	client_out_body(c, body, len);
+	return rc;
+}
+
+/* Write the answer the request reached; its record is already written. */
+int
+request_answer(struct reqctx *r)
+{
+	int rc;
 
 	body_attach(r);
 	if (!r->streamed && resp_empty(&r->resp))
@@ -602,20 +585,64 @@ answer(struct MHD_Connection *c, struct reqctx *r)
 	log_event(r->resp.status >= 500 ? LOG_ERROR : LOG_INFO,
 	    "http.request", "id=%s remote=%s method=%.16s path=%.200s "
 	    "status=%u us=%ld", r->request_id, r->req.remote, r->req.method,
-	    r->req.path, r->resp.status, (long)((keyd_mono_ns() - r->start_ns) / 1000));
-	ret = respond(c, r, &r->resp);
+	    r->req.path, r->resp.status,
+	    (long)((keyd_mono_ns() - r->start_ns) / 1000));
+	rc = respond(r, &r->resp);
 	if (!r->streamed)
 		http_resp_clear(&r->resp);
-	return ret;
+	return rc;
 }
 
-static void
-reqctx_free(struct reqctx **rp)
+void
+request_refuse(struct client *c, unsigned status, const char *why)
+{
+	struct http_resp	 resp;
+	struct http_req		 req;
+	char			*text;
+	const char		*error;
+
+	switch (status) {
+	case 414:
+		error = "uri_too_long";
+		break;
+	case 431:
+		error = "request_header_fields_too_large";
+		break;
+	case 501:
+		error = "not_implemented";
+		break;
+	case 505:
+		error = "http_version_not_supported";
+		break;
+	default:
+		error = "invalid_request";
+	}
+	memset(&resp, 0, sizeof(resp));
+	memset(&req, 0, sizeof(req));
+	http_error(&resp, status, error, why);
+	text = resp.body != NULL ? json_dumps(resp.body, JSON_COMPACT) : NULL;
+	peer_addr(&c->peer, &req);
+	log_event(LOG_INFO, "http.refused", "remote=%s status=%u: %s",
+	    req.remote, status, why);
+	if (client_outf(c, "HTTP/1.1 %u %s\r\nDate: %s\r\nContent-Type: "
+	    "application/json\r\nContent-Length: %zu\r\nX-Content-Type-"
+	    "Options: nosniff\r\nConnection: close\r\n\r\n", status,
+	    http_reason(status), http_date(c->w), text != NULL ?
+	    strlen(text) : 0) == 0 && text != NULL)
+		client_out_body(c, text, strlen(text));
+	else
+		free(text);
+	http_resp_clear(&resp);
+}
+
+void
+request_free(struct reqctx **rp)
 {
 	struct reqctx *r = *rp;
 
 	if (r == NULL)
 		return;
+	r->w->inflight--;
 	proxy_req_free(&r->x);
 	if (r->rewriting)
 		url_rewrite_free(&r->rw);
@@ -624,22 +651,10 @@ reqctx_free(struct reqctx **rp)
 		sodium_memzero(r->body, r->cap);	/* may hold a secret */
 		free(r->body);
 	}
-	free(r->uri);
+	sodium_memzero(r->head, r->head_len);	/* Authorization */
+	free(r->head);
 	free(r);
 	*rp = NULL;
-}
-
-void
-server_on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
-    enum MHD_RequestTerminationCode toe)
-{
-	struct worker *w = cls;
-
-	(void)c;
-	(void)toe;
-	if (*con_cls != NULL)
-		w->inflight--;
-	reqctx_free((struct reqctx **)con_cls);
 }
 
 /* A request id: the worker's random prefix, then a keyed hash of its
@@ -658,78 +673,59 @@ request_id(struct worker *w, unsigned char id[16])
 	crypto_shorthash(id + 8, ctr, sizeof(ctr), w->id_key);
 }
 
-/* MHD hands over the request target as sent, before it splits and
- * decodes it: keep it, so that the proxy forwards exactly what the
- * client sent and the policy sees the same bytes. Its return value is the
- * request's first state. */
-void *
-server_on_uri(void *cls, const char *uri, struct MHD_Connection *c)
+/* The target is kept as sent, so that the proxy forwards exactly what
+ * the client sent and the policy sees the same bytes. */
+struct reqctx *
+request_new(struct client *c, char *head, const struct http_head *h)
 {
-	struct worker	*w = cls;
+	struct worker	*w = c->w;
 	struct reqctx	*r;
 	unsigned char	 rnd[16];
 	char		*q;
 
-	(void)c;
 	if ((r = calloc(1, sizeof(*r))) == NULL)
 		return NULL;
 	r->w = w;
+	r->conn = c;
+	r->head = head;
+	r->head_len = h->len;
 	r->start_ns = keyd_mono_ns();
 	request_id(w, rnd);
 	sodium_bin2hex(r->request_id, sizeof(r->request_id), rnd, sizeof(rnd));
-	if (strlen(uri) > HTTP_URI_MAX)
+	r->method = h->method;
+	r->minor = h->minor;
+	r->hdrs = h->hdrs;
+	if (h->target_len > HTTP_URI_MAX)
 		r->uri_too_long = 1;
-	else if ((r->uri = strdup(uri)) == NULL) {
-		free(r);
-		return NULL;
-	} else if ((q = strchr(r->uri, '?')) != NULL) {
-		*q = '\0';
-		r->query = q + 1;
+	else {
+		r->uri = head + (h->target - head);
+		if ((q = strchr(r->uri, '?')) != NULL) {
+			*q = '\0';
+			r->query = q + 1;
+		}
 	}
+	if (h->clen > 0 && (uint64_t)h->clen > w->s->k->cfg.max_body)
+		r->too_big = 1;
 	w->inflight++;
 	return r;
 }
 
-enum MHD_Result
-server_on_request(void *cls, struct MHD_Connection *c, const char *url,
-    const char *method, const char *version, const char *data,
-    size_t *data_size, void **con_cls)
+int
+request_too_big(const struct reqctx *r)
 {
-	struct worker	*w = cls;
-	struct reqctx	*r = *con_cls;
+	return r->too_big;
+}
 
-	(void)version;
-	(void)url;
-	if (r == NULL)
-		return MHD_NO;
-	if (r->stage == ST_ANSWER)
-		return answer(c, r);
-	if (r->stage != ST_READ)	/* ST_ABORT */
-		return MHD_NO;
-	if (!r->started) {
-		reqctx_start(r, c, w->s->k->cfg.max_body);
-		if (!r->too_big && !r->uri_too_long)
-			return MHD_YES;
+/* An oversize chunked body is drained (not stored) and answered 413 at
+ * its end; past DRAIN_MAX the connection is simply cut. */
+int
+request_body(struct reqctx *r, const char *data, size_t n)
+{
+	if (r->too_big) {
+		r->drained += n;
+		return r->drained > DRAIN_MAX ? -1 : 0;
 	}
-	if (*data_size > 0) {
-		/* MHD cannot answer in the middle of a chunked upload, so an
-		 * oversize one is drained (not stored) and answered 413 at
-		 * its end; past DRAIN_MAX the connection is simply cut. */
-		if (r->too_big) {
-			r->drained += *data_size;
-			if (r->drained > DRAIN_MAX)
-				return MHD_NO;
-		} else if (body_append(r, data, *data_size,
-		    w->s->k->cfg.max_body) == -1)
-			return MHD_NO;
-		*data_size = 0;
-		return MHD_YES;
-	}
-	request_start(r, c, method);
-	if (r->stage == ST_ANSWER)
-		return answer(c, r);
-	suspend(r);
-	return MHD_YES;
+	return body_append(r, data, n, r->w->s->k->cfg.max_body);
 }
 
 size_t
@@ -739,16 +735,9 @@ server_worker_busy(struct worker *w)
 }
 
 /* Connections still waiting on an upstream are cut, unanswered: nothing
- * leaves keyd without its record. Then MHD can be stopped. */
+ * leaves keyd without its record. */
 void
 server_worker_abort(struct worker *w)
 {
-	struct reqctx *r;
-
-	while ((r = w->susp) != NULL) {
-		wake(r);
-		r->stage = ST_ABORT;
-	}
-	MHD_run(w->mhd);
+	client_close_all(w);
 }
-

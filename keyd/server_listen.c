@@ -1,19 +1,18 @@
 /* Starting and stopping the listener: the listening socket, the TLS
- * certificate and key, one libmicrohttpd daemon per worker in external
- * epoll mode on that socket, the workers and the blocking pool. */
+ * certificate and key (GnuTLS credentials shared by every connection),
+ * the workers, each watching that socket, and the blocking pool. */
 #include <sys/socket.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
 
 #include <errno.h>
 #include <fcntl.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-#include <microhttpd.h>
+#include <gnutls/gnutls.h>
 #include <sodium.h>
 
 #include "keyd/keyd.h"
@@ -23,19 +22,9 @@
 #include "keyd/server_int.h"
 
 #define PEM_MAX		(64 * 1024)
-#define CONN_MEM_LIMIT	(64 * 1024)	/* MHD zeroes it after each request */
-#define CONN_TIMEOUT_S	30
-
-static void
-mhd_log(void *cls, const char *fmt, va_list ap)
-{
-	char msg[512];
-
-	(void)cls;
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	msg[strcspn(msg, "\n")] = '\0';
-	log_event(LOG_WARN, "http.library", "%s", msg);
-}
+/* TLS 1.2 and 1.3 only, the server's order of preference */
+#define TLS_PRIORITY	"NORMAL:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2:" \
+			"%SERVER_PRECEDENCE"
 
 
 /* Read a PEM file (bounded) into a NUL-terminated buffer from ALLOC. */
@@ -98,18 +87,6 @@ bad:
 }
 
 
-/* Leave every byte of the target alone: the proxy and the policy read
- * the raw path and query (reqctx.uri), and MHD's decoded copies of the
- * arguments are never used. */
-static size_t
-no_unescape(void *cls, struct MHD_Connection *c, char *s)
-{
-	(void)cls;
-	(void)c;
-	return strlen(s);
-}
-
-
 static int
 listen_open(const struct sockaddr_storage *ss, char *err, size_t errlen)
 {
@@ -134,39 +111,38 @@ fail:
 	return -1;
 }
 
-/* W's daemon, in external epoll mode on a copy of the listening socket. */
-static struct MHD_Daemon *
-mhd_start(struct server *s, struct worker *w)
+/* The certificate and key every TLS connection uses; the key's PEM is
+ * wiped once GnuTLS has it. */
+static int
+tls_setup(struct server *s, char *err, size_t errlen)
 {
-	unsigned	flags = MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME |
-	    MHD_USE_ERROR_LOG;
-	unsigned	limit;
-	int		fd;
+	gnutls_datum_t	 cd, kd;
+	char		*cert, *key;
+	int		 rc = -1, e;
 
-	if ((fd = fcntl(s->listen_fd, F_DUPFD_CLOEXEC, 0)) == -1)
-		return NULL;
-	if (s->k->cfg.tls)
-		flags |= MHD_USE_TLS;
-	limit = (unsigned)((s->k->cfg.max_connections + (int)s->nw - 1) /
-	    (int)s->nw);
-	/* The logger goes first so MHD never prints on its own; the TLS
-	 * options go last so that, with tls off, MHD_OPTION_END stops the
-	 * list before them. */
-	w->mhd = MHD_start_daemon(flags, 0, NULL, NULL, server_on_request, w,
-	    MHD_OPTION_EXTERNAL_LOGGER, mhd_log, s,
-	    MHD_OPTION_LISTEN_SOCKET, fd,
-	    MHD_OPTION_URI_LOG_CALLBACK, server_on_uri, w,
-	    MHD_OPTION_UNESCAPE_CALLBACK, no_unescape, s,
-	    MHD_OPTION_CONNECTION_LIMIT, limit > 0 ? limit : 1u,
-	    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)CONN_TIMEOUT_S,
-	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)CONN_MEM_LIMIT,
-	    MHD_OPTION_NOTIFY_COMPLETED, server_on_completed, w,
-	    s->k->cfg.tls ? MHD_OPTION_HTTPS_MEM_CERT : MHD_OPTION_END,
-	    s->cert_pem, MHD_OPTION_HTTPS_MEM_KEY, s->key_pem,
-	    MHD_OPTION_END);
-	if (w->mhd == NULL)
-		close(fd);
-	return w->mhd;
+	if ((cert = pem_read(s->k->cfg.tls_cert, 0, err, errlen)) == NULL)
+		return -1;
+	if ((key = pem_read(s->k->cfg.tls_key, 1, err, errlen)) == NULL)
+		goto out;
+	cd.data = (unsigned char *)cert;
+	cd.size = (unsigned)strlen(cert);
+	kd.data = (unsigned char *)key;
+	kd.size = (unsigned)strlen(key);
+	if ((e = gnutls_certificate_allocate_credentials(&s->cred)) < 0 ||
+	    (e = gnutls_certificate_set_x509_key_mem2(s->cred, &cd, &kd,
+	    GNUTLS_X509_FMT_PEM, NULL, 0)) < 0 ||
+	    (e = gnutls_priority_init(&s->prio, TLS_PRIORITY, NULL)) < 0) {
+		snprintf(err, errlen, "cannot use the TLS certificate %s and "
+		    "key %s: %s", s->k->cfg.tls_cert, s->k->cfg.tls_key,
+		    gnutls_strerror(e));
+		goto out;
+	}
+	rc = 0;
+out:
+	free(cert);
+	if (key != NULL)
+		sodium_free(key);
+	return rc;
 }
 
 static size_t
@@ -193,10 +169,14 @@ workers_start(struct server *s, char *err, size_t errlen)
 	for (i = 0; i < s->nw; i++) {
 		if (worker_init(s, &s->w[i], i, err, errlen) == -1)
 			return -1;
-		if (mhd_start(s, &s->w[i]) == NULL) {
-			snprintf(err, errlen, "cannot listen on %s: "
-			    "libmicrohttpd refused (a bad TLS certificate or "
-			    "key?)", s->k->cfg.listen);
+		s->w[i].max_conns = (size_t)((s->k->cfg.max_connections +
+		    (int)s->nw - 1) / (int)s->nw);
+		if (s->w[i].max_conns == 0)
+			s->w[i].max_conns = 1;
+		if ((s->w[i].listen_fd = fcntl(s->listen_fd, F_DUPFD_CLOEXEC,
+		    0)) == -1) {
+			snprintf(err, errlen, "cannot listen on %s: %s",
+			    s->k->cfg.listen, strerror(errno));
 			return -1;
 		}
 		if (worker_start(&s->w[i]) == -1) {
@@ -227,9 +207,7 @@ server_start(struct keyd *k, struct server **sp, char *err, size_t errlen)
 		snprintf(err, errlen, "cannot set up the proxy (libcurl)");
 		goto fail;
 	}
-	if (k->cfg.tls && ((s->cert_pem = pem_read(k->cfg.tls_cert, 0, err,
-	    errlen)) == NULL || (s->key_pem = pem_read(k->cfg.tls_key, 1, err,
-	    errlen)) == NULL))
+	if (k->cfg.tls && tls_setup(s, err, errlen) == -1)
 		goto fail;
 	if ((s->listen_fd = listen_open(&ss, why, sizeof(why))) == -1) {
 		snprintf(err, errlen, "cannot listen on %s: %s", k->cfg.listen,
@@ -267,9 +245,10 @@ server_stop(struct server **sp, int grace_ms)
 	if (s->listen_fd != -1)
 		close(s->listen_fd);
 	proxy_free(&s->proxy);
-	free(s->cert_pem);
-	if (s->key_pem != NULL)
-		sodium_free(s->key_pem);
+	if (s->prio != NULL)
+		gnutls_priority_deinit(s->prio);
+	if (s->cred != NULL)
+		gnutls_certificate_free_credentials(s->cred);
 	free(s);
 	*sp = NULL;
 }

@@ -11,7 +11,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#include <microhttpd.h>
 #include <sodium.h>
 
 #include "keyd/keyd.h"
@@ -40,7 +39,7 @@ worker_init(struct server *s, struct worker *w, size_t id, char *err,
 	memset(w, 0, sizeof(*w));
 	w->s = s;
 	w->id = id;
-	w->epfd = w->mailfd = -1;
+	w->epfd = w->mailfd = w->listen_fd = -1;
 	pthread_mutex_init(&w->mail_mu, NULL);
 	randombytes_buf(w->id_prefix, sizeof(w->id_prefix));
 	randombytes_buf(w->id_key, sizeof(w->id_key));
@@ -98,19 +97,15 @@ mail_drain(struct worker *w)
 	}
 }
 
-/* How long epoll may wait: MHD's and libcurl's timers, and while
- * stopping, a short poll of the drain. */
+/* How long epoll may wait: the connections' and the upstreams' timers,
+ * and while stopping, a short poll of the drain. */
 static int
 worker_timeout(struct worker *w, int stopping)
 {
-	MHD_UNSIGNED_LONG_LONG	mt;
-	int			t = fwd_loop_timeout(w->fl);
+	int t = fwd_loop_timeout(w->fl), ct = client_timeout(w);
 
-	if (w->resumed)
-		return 0;
-	if (MHD_get_timeout(w->mhd, &mt) == MHD_YES &&
-	    (t < 0 || mt < (MHD_UNSIGNED_LONG_LONG)t))
-		t = mt > 60000 ? 60000 : (int)mt;
+	if (ct >= 0 && (t < 0 || ct < t))
+		t = ct;
 	if (stopping && (t < 0 || t > STOP_POLL_MS))
 		t = STOP_POLL_MS;
 	return t;
@@ -127,37 +122,28 @@ worker_stopping(struct worker *w)
 	return stop;
 }
 
-/* Stop accepting; the daemon's copy of the listening socket closes. */
-static void
-worker_quiesce(struct worker *w)
-{
-	MHD_socket fd;
-
-	if ((fd = MHD_quiesce_daemon(w->mhd)) != MHD_INVALID_SOCKET)
-		close(fd);
-}
-
 static void
 worker_round(struct worker *w, int timeout)
 {
 	struct epoll_event	 ev[EVENTS_MAX];
-	int			 i, n, run_mhd = 0;
+	void			*tag;
+	int			 i, n;
 
 	n = epoll_wait(w->epfd, ev, EVENTS_MAX, timeout);
 	for (i = 0; i < n; i++) {
-		if (ev[i].data.ptr == &w->tag_mhd)
-			run_mhd = 1;
-		else if (ev[i].data.ptr == &w->tag_mail)
+		tag = ev[i].data.ptr;
+		if (tag == &w->tag_listen)
+			client_accept(w);
+		else if (tag == &w->tag_mail)
 			mail_drain(w);
+		else if (*(unsigned char *)tag == CLIENT_TAG)
+			client_event(tag, ev[i].events);
 		else
-			fwd_loop_event(w->fl, ev[i].data.ptr, ev[i].events);
+			fwd_loop_event(w->fl, tag, ev[i].events);
 	}
 	fwd_loop_timers(w->fl);
-	/* MHD's own timers (idle connections) run on every round. */
-	if (run_mhd || w->resumed || n == 0) {
-		w->resumed = 0;
-		MHD_run(w->mhd);
-	}
+	/* answers to send, idle connections to cut */
+	client_run(w);
 	fwd_loop_settle(w->fl);
 	log_flush();	/* the round's lines, before the loop may wait */
 }
@@ -175,7 +161,7 @@ worker_main(void *arg)
 		if (!stopping && worker_stopping(w)) {
 			stopping = 1;
 			deadline = keyd_mono_ns() / 1000000 + w->s->grace_ms;
-			worker_quiesce(w);
+			client_quiesce(w);
 		}
 		if (!stopping)
 			continue;
@@ -194,10 +180,13 @@ worker_main(void *arg)
 int
 worker_start(struct worker *w)
 {
-	const union MHD_DaemonInfo *di;
+	struct epoll_event ev;
 
-	di = MHD_get_daemon_info(w->mhd, MHD_DAEMON_INFO_EPOLL_FD);
-	if (di == NULL || epoll_add(w->epfd, di->epoll_fd, &w->tag_mhd) == -1)
+	/* one worker woken per new connection, not all of them */
+	memset(&ev, 0, sizeof(ev));
+	ev.events = EPOLLIN | EPOLLEXCLUSIVE;
+	ev.data.ptr = &w->tag_listen;
+	if (epoll_ctl(w->epfd, EPOLL_CTL_ADD, w->listen_fd, &ev) == -1)
 		return -1;
 	if (pthread_create(&w->thread, NULL, worker_main, w) != 0)
 		return -1;
@@ -223,9 +212,10 @@ worker_join(struct worker *w)
 	if (w->running)
 		pthread_join(w->thread, NULL);
 	w->running = 0;
-	if (w->mhd != NULL)
-		MHD_stop_daemon(w->mhd);
-	w->mhd = NULL;
+	client_close_all(w);
+	if (w->listen_fd != -1)
+		close(w->listen_fd);
+	w->listen_fd = -1;
 	fwd_loop_free(&w->fl);
 	if (w->mailfd != -1)
 		close(w->mailfd);

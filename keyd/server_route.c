@@ -7,7 +7,6 @@
 #include <stdio.h>
 #include <string.h>
 
-#include <microhttpd.h>
 
 #include "keyd/audit.h"
 #include "keyd/authn.h"
@@ -97,13 +96,10 @@ route_find(const char *method, const char *path, char *allow, size_t len)
 static size_t
 open_connections(struct server *s)
 {
-	const union MHD_DaemonInfo	*di;
-	size_t				 i, n = 0;
+	size_t i, n = 0;
 
 	for (i = 0; i < s->nw; i++)
-		if (s->w[i].mhd != NULL && (di = MHD_get_daemon_info(s->w[i].mhd,
-		    MHD_DAEMON_INFO_CURRENT_CONNECTIONS)) != NULL)
-			n += di->num_connections;
+		n += __atomic_load_n(&s->w[i].nconns, __ATOMIC_RELAXED);
 	return n;
 }
 

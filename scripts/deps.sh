@@ -2,7 +2,7 @@
 # Install the Debian packages keyd needs to build and test, only those missing.
 # As root this runs apt-get; otherwise it prints the exact command and fails.
 set -eu
-PKGS="build-essential pkg-config libsodium-dev libmicrohttpd-dev libcurl4-gnutls-dev
+PKGS="build-essential pkg-config libsodium-dev libgnutls28-dev libcurl4-gnutls-dev
 libmbedtls-dev libsqlite3-dev libjansson-dev libcmocka-dev curl cppcheck sqlite3 jq openssl"
 # `deps.sh fuzz` (make fuzz): clang and its libFuzzer runtime as well.
 [ "${1:-}" = fuzz ] && PKGS="$PKGS clang libclang-rt-14-dev"

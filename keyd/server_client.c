@@ -1,0 +1,928 @@
+/* keyd's own HTTP/1.1 server side (keyd/server_int.h has the model): a
+ * client connection from accept to close. Bytes in (GnuTLS for TLS),
+ * the request's head (keyd/http_parse.c) and body (keyd/proxy_fwd_frame.c,
+ * the same framing code the upstream side uses), then its answer out,
+ * whole or streamed, to a client that may read slowly. One request at a
+ * time per connection; pipelined ones wait in the input buffer.
+ *
+ * Why not libmicrohttpd: its 0.9 API cannot answer later without
+ * suspending the connection, which cost two epoll changes and an empty
+ * read per request, and a 64 KiB pool cleared after each one
+ * (docs/benchmarks.md). Here a connection stays in epoll, level-triggered,
+ * from accept to close, and is read once per request. */
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <gnutls/gnutls.h>
+#include <sodium.h>
+
+#include "keyd/keyd.h"
+#include "keyd/log.h"
+#include "keyd/server_int.h"
+
+#define IN_FIRST	4096
+#define IN_BODY		(16 * 1024)		/* room to read a body into */
+#define IN_MAX		(HTTP_HEAD_MAX + IN_BODY)
+#define OUT_KEEP	(64 * 1024)		/* larger buffers are freed */
+#define TLS_RECORD	(16 * 1024)
+#define IDLE_MS		30000			/* a connection's silence */
+#define LINGER_MS	2000			/* draining after a refusal */
+#define ACCEPT_BATCH	32
+#define RECV_AGAIN	(-2)
+
+static int64_t
+now_ms(void)
+{
+	return keyd_mono_ns() / 1000000;
+}
+
+/* --- the worker's lists ------------------------------------------------- */
+
+static void
+idle_unlink(struct client *c)
+{
+	struct worker *w = c->w;
+
+	if (!c->timed)
+		return;
+	if (c->iprev != NULL)
+		c->iprev->inext = c->inext;
+	else
+		w->idle_head = c->inext;
+	if (c->inext != NULL)
+		c->inext->iprev = c->iprev;
+	else
+		w->idle_tail = c->iprev;
+	c->iprev = c->inext = NULL;
+	c->timed = 0;
+}
+
+/* C is cut MS from now unless something happens; the list stays in
+ * deadline order (nearly always by appending). */
+static void
+idle_touch(struct client *c, int64_t ms)
+{
+	struct worker	*w = c->w;
+	struct client	*p;
+
+	idle_unlink(c);
+	c->idle_at = now_ms() + ms;
+	for (p = w->idle_tail; p != NULL && p->idle_at > c->idle_at;
+	    p = p->iprev)
+		;
+	c->iprev = p;
+	c->inext = p != NULL ? p->inext : w->idle_head;
+	if (c->inext != NULL)
+		c->inext->iprev = c;
+	else
+		w->idle_tail = c;
+	if (p != NULL)
+		p->inext = c;
+	else
+		w->idle_head = c;
+	c->timed = 1;
+}
+
+static void
+runq_remove(struct client *c)
+{
+	struct worker	*w = c->w;
+	struct client	**pp, *prev = NULL;
+
+	for (pp = &w->run_head; *pp != NULL; prev = *pp, pp = &(*pp)->rnext)
+		if (*pp == c) {
+			*pp = c->rnext;
+			if (w->run_tail == c)
+				w->run_tail = prev;
+			break;
+		}
+	c->queued = 0;
+}
+
+void
+client_ready(struct client *c)
+{
+	struct worker *w = c->w;
+
+	if (c->queued)
+		return;
+	c->queued = 1;
+	c->rnext = NULL;
+	if (w->run_tail != NULL)
+		w->run_tail->rnext = c;
+	else
+		w->run_head = c;
+	w->run_tail = c;
+}
+
+/* --- open and close ----------------------------------------------------- */
+
+static void
+client_close(struct client *c)
+{
+	struct worker *w = c->w;
+
+	request_free(&c->r);
+	idle_unlink(c);
+	if (c->queued)
+		runq_remove(c);
+	if (c->prev != NULL)
+		c->prev->next = c->next;
+	else
+		w->conns = c->next;
+	if (c->next != NULL)
+		c->next->prev = c->prev;
+	if (c->tls != NULL)
+		gnutls_deinit(c->tls);
+	close(c->fd);
+	/* requests and answers may hold credentials */
+	if (c->in != NULL) {
+		sodium_memzero(c->in, c->in_cap);
+		free(c->in);
+	}
+	if (c->out != NULL) {
+		sodium_memzero(c->out, c->out_cap);
+		free(c->out);
+	}
+	if (c->obody != NULL) {
+		sodium_memzero(c->obody, c->ob_len);
+		free(c->obody);
+	}
+	free(c);
+	__atomic_fetch_sub(&w->nconns, 1, __ATOMIC_RELAXED);
+}
+
+static int
+client_tls(struct client *c)
+{
+	struct server *s = c->w->s;
+
+	if (gnutls_init(&c->tls, GNUTLS_SERVER | GNUTLS_NONBLOCK |
+	    GNUTLS_NO_SIGNAL) != GNUTLS_E_SUCCESS) {
+		c->tls = NULL;
+		return -1;
+	}
+	if (gnutls_priority_set(c->tls, s->prio) != GNUTLS_E_SUCCESS ||
+	    gnutls_credentials_set(c->tls, GNUTLS_CRD_CERTIFICATE, s->cred) !=
+	    GNUTLS_E_SUCCESS)
+		return -1;
+	gnutls_certificate_server_set_request(c->tls, GNUTLS_CERT_IGNORE);
+	gnutls_handshake_set_timeout(c->tls, 0);	/* IDLE_MS bounds it */
+	gnutls_transport_set_int(c->tls, c->fd);
+	c->handshaking = 1;
+	return 0;
+}
+
+static void
+client_open(struct worker *w, int fd, const struct sockaddr_storage *ss)
+{
+	struct epoll_event	 ev;
+	struct client		*c;
+	int			 one = 1;
+
+	if ((c = calloc(1, sizeof(*c))) == NULL) {
+		close(fd);
+		return;
+	}
+	c->tag = CLIENT_TAG;
+	c->w = w;
+	c->fd = fd;
+	c->peer = *ss;
+	(void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	c->next = w->conns;
+	if (w->conns != NULL)
+		w->conns->prev = c;
+	w->conns = c;
+	__atomic_fetch_add(&w->nconns, 1, __ATOMIC_RELAXED);
+	memset(&ev, 0, sizeof(ev));
+	ev.events = c->events = EPOLLIN;
+	ev.data.ptr = c;
+	if ((w->s->cred != NULL && client_tls(c) == -1) ||
+	    epoll_ctl(w->epfd, EPOLL_CTL_ADD, fd, &ev) == -1) {
+		log_event(LOG_ERROR, "http.accept", "cannot set up a "
+		    "connection: %s", strerror(errno));
+		client_close(c);
+		return;
+	}
+	idle_touch(c, IDLE_MS);
+}
+
+void
+client_accept(struct worker *w)
+{
+	struct sockaddr_storage	ss;
+	socklen_t		sl;
+	int			fd, i;
+
+	for (i = 0; i < ACCEPT_BATCH && w->listen_fd != -1; i++) {
+		sl = sizeof(ss);
+		fd = accept4(w->listen_fd, (struct sockaddr *)&ss, &sl,
+		    SOCK_NONBLOCK | SOCK_CLOEXEC);
+		if (fd == -1) {
+			if (errno == EINTR || errno == ECONNABORTED)
+				continue;
+			if (errno != EAGAIN && errno != EWOULDBLOCK)
+				log_event(LOG_ERROR, "http.accept", "%s",
+				    strerror(errno));
+			return;
+		}
+		if (w->stopping || w->nconns >= w->max_conns) {
+			close(fd);	/* past max_connections */
+			continue;
+		}
+		client_open(w, fd, &ss);
+	}
+}
+
+/* --- bytes in ----------------------------------------------------------- */
+
+static ssize_t
+client_recv(struct client *c, char *buf, size_t n)
+{
+	ssize_t r;
+
+	if (c->tls != NULL) {
+		r = gnutls_record_recv(c->tls, buf, n);
+		if (r >= 0)
+			return r;
+		if (r == GNUTLS_E_AGAIN || r == GNUTLS_E_INTERRUPTED)
+			return RECV_AGAIN;
+		return -1;
+	}
+	if ((r = recv(c->fd, buf, n, 0)) >= 0)
+		return r;
+	return errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR ?
+	    RECV_AGAIN : -1;
+}
+
+/* Room to read into: at least WANT bytes while IN_MAX allows. */
+static size_t
+in_room(struct client *c, size_t want)
+{
+	size_t	 cap;
+	char	*nb;
+
+	if (c->in_cap - c->in_len >= want || c->in_cap >= IN_MAX)
+		return c->in_cap - c->in_len;
+	cap = c->in_cap == 0 ? IN_FIRST : c->in_cap;
+	while (cap - c->in_len < want && cap < IN_MAX)
+		cap *= 2;
+	if (cap > IN_MAX)
+		cap = IN_MAX;
+	if ((nb = malloc(cap)) == NULL)
+		return c->in_cap - c->in_len;
+	if (c->in != NULL) {
+		memcpy(nb, c->in, c->in_len);
+		sodium_memzero(c->in, c->in_cap);
+		free(c->in);
+	}
+	c->in = nb;
+	c->in_cap = cap;
+	return c->in_cap - c->in_len;
+}
+
+/* Drop the first N bytes of the input. */
+static void
+in_take(struct client *c, size_t n)
+{
+	if (n == 0)
+		return;
+	memmove(c->in, c->in + n, c->in_len - n);
+	c->in_len -= n;
+}
+
+/* Read what the client sent, and what TLS already holds: 1 when
+ * something came, 0 when nothing did. A close or an error sets EOF. */
+static int
+client_fill(struct client *c)
+{
+	size_t	room;
+	ssize_t	n;
+	int	got = 0;
+
+	do {
+		room = in_room(c, c->state == CS_BODY ? IN_BODY : 1024);
+		if (room == 0)
+			return got;
+		n = client_recv(c, c->in + c->in_len, room);
+		if (n == RECV_AGAIN)
+			return got;
+		if (n <= 0) {
+			c->eof = 1;
+			return got;
+		}
+		c->in_len += (size_t)n;
+		got = 1;
+	} while (c->tls != NULL && gnutls_record_check_pending(c->tls) > 0);
+	return got;
+}
+
+/* --- bytes out ---------------------------------------------------------- */
+
+static int
+out_reserve(struct client *c, size_t n)
+{
+	size_t	 cap;
+	char	*nb;
+
+	if (c->out_cap - c->out_len >= n)
+		return 0;
+	cap = c->out_cap == 0 ? 1024 : c->out_cap;
+	while (cap - c->out_len < n)
+		cap *= 2;
+	if ((nb = malloc(cap)) == NULL)
+		return -1;
+	if (c->out != NULL) {
+		memcpy(nb, c->out, c->out_len);
+		sodium_memzero(c->out, c->out_cap);
+		free(c->out);
+	}
+	c->out = nb;
+	c->out_cap = cap;
+	return 0;
+}
+
+int
+client_out(struct client *c, const void *data, size_t n)
+{
+	if (out_reserve(c, n) == -1)
+		return -1;
+	memcpy(c->out + c->out_len, data, n);
+	c->out_len += n;
+	return 0;
+}
+
+int
+client_outf(struct client *c, const char *fmt, ...)
+{
+	va_list	ap;
+	int	n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	if (n < 0 || out_reserve(c, (size_t)n + 1) == -1)
+		return -1;
+	va_start(ap, fmt);
+	vsnprintf(c->out + c->out_len, (size_t)n + 1, fmt, ap);
+	va_end(ap);
+	c->out_len += (size_t)n;
+	return 0;
+}
+
+char *
+client_out_space(struct client *c, size_t n)
+{
+	if (out_reserve(c, n) == -1)
+		return NULL;
+	return c->out + c->out_len;
+}
+
+void
+client_out_commit(struct client *c, size_t skip, size_t n)
+{
+	if (c->out_len == c->out_off) {
+		c->out_off = c->out_len + skip;
+	}
+	c->out_len += skip + n;
+}
+
+void
+client_out_body(struct client *c, char *body, size_t len)
+{
+	/* over TLS, a small body goes in the head's record */
+	if (len == 0 || (c->tls != NULL && c->out_len - c->out_off + len <=
+	    TLS_RECORD && client_out(c, body, len) == 0)) {
+		free(body);
+		return;
+	}
+	c->obody = body;
+	c->ob_len = len;
+	c->ob_off = 0;
+}
+
+static ssize_t
+client_send_tls(struct client *c)
+{
+	const char	*p;
+	size_t		 n;
+	ssize_t		 r;
+
+	if (c->out_off < c->out_len) {
+		p = c->out + c->out_off;
+		n = c->out_len - c->out_off;
+	} else {
+		p = c->obody + c->ob_off;
+		n = c->ob_len - c->ob_off;
+	}
+	/* after EAGAIN, GnuTLS wants the same call again */
+	if (c->tls_try != 0)
+		n = c->tls_try;
+	else if (n > TLS_RECORD)
+		n = TLS_RECORD;
+	r = gnutls_record_send(c->tls, p, n);
+	if (r == GNUTLS_E_AGAIN || r == GNUTLS_E_INTERRUPTED) {
+		c->tls_try = n;
+		return RECV_AGAIN;
+	}
+	c->tls_try = 0;
+	return r < 0 ? -1 : r;
+}
+
+static ssize_t
+client_send(struct client *c)
+{
+	struct iovec	iov[2];
+	struct msghdr	m;
+	ssize_t		n;
+
+	if (c->tls != NULL)
+		return client_send_tls(c);
+	memset(&m, 0, sizeof(m));
+	m.msg_iov = iov;
+	if (c->out_off < c->out_len) {
+		iov[m.msg_iovlen].iov_base = c->out + c->out_off;
+		iov[m.msg_iovlen++].iov_len = c->out_len - c->out_off;
+	}
+	if (c->ob_off < c->ob_len) {
+		iov[m.msg_iovlen].iov_base = c->obody + c->ob_off;
+		iov[m.msg_iovlen++].iov_len = c->ob_len - c->ob_off;
+	}
+	if ((n = sendmsg(c->fd, &m, MSG_NOSIGNAL)) >= 0)
+		return n;
+	return errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR ?
+	    RECV_AGAIN : -1;
+}
+
+static void
+out_sent(struct client *c, size_t n)
+{
+	size_t k = c->out_len - c->out_off;
+
+	if (k > n)
+		k = n;
+	c->out_off += k;
+	c->ob_off += n - k;
+}
+
+static void
+out_reset(struct client *c)
+{
+	c->out_len = c->out_off = 0;
+	if (c->out_cap > OUT_KEEP) {
+		sodium_memzero(c->out, c->out_cap);
+		free(c->out);
+		c->out = NULL;
+		c->out_cap = 0;
+	}
+	if (c->obody != NULL) {
+		sodium_memzero(c->obody, c->ob_len);
+		free(c->obody);
+		c->obody = NULL;
+	}
+	c->ob_len = c->ob_off = 0;
+}
+
+static int
+out_pending(const struct client *c)
+{
+	return c->out_off < c->out_len || c->ob_off < c->ob_len;
+}
+
+/* Send what is queued: 1 all of it, 0 the client is not reading (wait
+ * for EPOLLOUT), -1 the connection failed. */
+static int
+client_flush(struct client *c)
+{
+	ssize_t n;
+
+	while (out_pending(c)) {
+		if ((n = client_send(c)) == RECV_AGAIN)
+			return 0;
+		if (n <= 0)
+			return -1;
+		out_sent(c, (size_t)n);
+	}
+	out_reset(c);
+	return 1;
+}
+
+/* --- events ------------------------------------------------------------- */
+
+/* What epoll watches follows from C's state: input while there is room
+ * for it and the client has not closed; output while some is blocked. */
+static int
+client_rewatch(struct client *c)
+{
+	struct epoll_event	ev;
+	uint32_t		want = 0;
+	int			op;
+
+	if (c->handshaking)
+		want = gnutls_record_get_direction(c->tls) == 1 ? EPOLLOUT :
+		    EPOLLIN;
+	else {
+		if (!c->eof && c->in_len < IN_MAX)
+			want |= EPOLLIN;
+		if (out_pending(c))
+			want |= EPOLLOUT;
+	}
+	if (want == c->events)
+		return 0;
+	memset(&ev, 0, sizeof(ev));
+	ev.events = want;
+	ev.data.ptr = c;
+	/* out of the set altogether: a closed socket reports EPOLLHUP
+	 * whatever it is asked for, and level-triggered, it would spin */
+	if (want == 0)
+		op = EPOLL_CTL_DEL;
+	else
+		op = c->events == 0 ? EPOLL_CTL_ADD : EPOLL_CTL_MOD;
+	if (epoll_ctl(c->w->epfd, op, c->fd, want == 0 ? NULL : &ev) == -1)
+		return -1;
+	c->events = want;
+	return 0;
+}
+
+static void client_take(struct client *c);
+
+/* Answered for good with input maybe left unread: half-close, then drop
+ * what still comes until the client closes, so that it reads the answer
+ * instead of a reset. */
+static void
+client_linger(struct client *c)
+{
+	c->state = CS_LINGER;
+	if (c->tls != NULL)
+		(void)gnutls_bye(c->tls, GNUTLS_SHUT_WR);
+	(void)shutdown(c->fd, SHUT_WR);
+	c->in_len = 0;
+	idle_touch(c, LINGER_MS);
+	if (c->eof || client_rewatch(c) == -1)
+		client_close(c);
+}
+
+/* C's answer is out. */
+static void
+client_done(struct client *c)
+{
+	struct worker *w = c->w;
+
+	request_free(&c->r);
+	c->more = 0;
+	c->scan = 0;
+	if (!c->keep_alive || w->stopping) {
+		if (c->unread && !c->eof)
+			client_linger(c);
+		else
+			client_close(c);
+		return;
+	}
+	c->state = CS_HEAD;
+	idle_touch(c, IDLE_MS);
+	if (c->in_len > 0)
+		client_take(c);	/* pipelined */
+	else if (c->eof)
+		client_close(c);
+	else if (client_rewatch(c) == -1)
+		client_close(c);
+}
+
+/* Send C's answer, and more of it while request_stream has more. */
+static void
+client_pump(struct client *c)
+{
+	int rc;
+
+	for (;;) {
+		if ((rc = client_flush(c)) == -1) {
+			client_close(c);
+			return;
+		}
+		if (rc == 0) {
+			idle_touch(c, IDLE_MS);	/* a reader that stalls */
+			if (client_rewatch(c) == -1)
+				client_close(c);
+			return;
+		}
+		if (!c->more)
+			break;
+		if ((rc = request_stream(c->r)) == -1) {
+			client_close(c);
+			return;
+		}
+		if (rc == 2) {
+			idle_unlink(c);	/* the upstream's timeout runs */
+			if (client_rewatch(c) == -1)
+				client_close(c);
+			return;
+		}
+		c->more = rc == 1;
+	}
+	client_done(c);
+}
+
+/* From the run queue: the answer is ready, or a stream has more. */
+static void
+client_answer(struct client *c)
+{
+	int rc;
+
+	if (c->state == CS_BUSY) {
+		c->state = CS_SEND;
+		if ((rc = request_answer(c->r)) == -1) {
+			client_close(c);
+			return;
+		}
+		c->more = rc == 1;
+	} else if (c->state != CS_SEND || out_pending(c))
+		return;
+	client_pump(c);
+}
+
+int
+client_keep(const struct client *c)
+{
+	return c->keep_alive && !c->unread && !c->w->stopping;
+}
+
+/* What cannot be a request: answered, then the connection ends. */
+static void
+client_refuse(struct client *c, int rc)
+{
+	static const struct {
+		int		rc;
+		unsigned	status;
+	} map[] = {
+		{ HTTP_PARSE_BAD, 400 }, { HTTP_PARSE_URI_LONG, 414 },
+		{ HTTP_PARSE_TOO_LARGE, 431 }, { HTTP_PARSE_VERSION, 505 },
+		{ HTTP_PARSE_CODING, 501 },
+	};
+	unsigned	status = 400;
+	size_t		i;
+
+	for (i = 0; i < sizeof(map) / sizeof(map[0]); i++)
+		if (map[i].rc == rc)
+			status = map[i].status;
+	request_free(&c->r);
+	c->keep_alive = 0;
+	c->unread = 1;
+	c->state = CS_SEND;
+	request_refuse(c, status, http_parse_strerror(rc));
+	client_pump(c);
+}
+
+static int
+body_emit(void *cls, const char *data, size_t n)
+{
+	struct client *c = cls;
+
+	return request_body(c->r, data, n);
+}
+
+/* The request is whole: it runs, unread and untimed, until its answer. */
+static void
+client_run_request(struct client *c)
+{
+	c->state = CS_BUSY;
+	idle_unlink(c);
+	request_run(c->r);
+}
+
+/* A head has arrived: the request starts. 1 to go on to its body. */
+static int
+client_head(struct client *c)
+{
+	struct http_head	 h;
+	size_t			 end;
+	char			*head;
+	int			 rc;
+
+	if ((end = http_head_end(c->in, c->in_len, &c->scan)) == 0) {
+		if ((rc = http_head_check(c->in, c->in_len)) != HTTP_PARSE_MORE)
+			client_refuse(c, rc);
+		else if (c->eof)
+			client_close(c);
+		return 0;
+	}
+	if ((head = malloc(end + 1)) == NULL) {
+		client_close(c);
+		return 0;
+	}
+	memcpy(head, c->in, end);
+	head[end] = '\0';
+	in_take(c, end);
+	c->scan = 0;
+	if ((rc = http_head_parse(head, end, &h)) != HTTP_PARSE_OK) {
+		sodium_memzero(head, end);
+		free(head);
+		client_refuse(c, rc);
+		return 0;
+	}
+	if ((c->r = request_new(c, head, &h)) == NULL) {
+		client_close(c);
+		return 0;
+	}
+	c->keep_alive = h.keep_alive;
+	c->head_only = strcmp(h.method, "HEAD") == 0;
+	if (h.chunked)
+		fwd_frame_init(&c->fr, FWD_FRAME_CHUNKED, 0);
+	else
+		fwd_frame_init(&c->fr, FWD_FRAME_LENGTH,
+		    h.clen > 0 ? (uint64_t)h.clen : 0);
+	if (request_too_big(c->r)) {
+		/* announced too large: answered before a byte of it */
+		c->unread = !c->fr.done;
+		client_run_request(c);
+		return 0;
+	}
+	c->state = CS_BODY;
+	if (h.expect_continue && !c->fr.done && c->in_len == 0 &&
+	    client_out(c, "HTTP/1.1 100 Continue\r\n\r\n", 25) == 0 &&
+	    client_flush(c) == -1) {
+		client_close(c);
+		return 0;
+	}
+	return 1;
+}
+
+/* Body bytes from the input; the request runs once they are all in. */
+static void
+client_body(struct client *c)
+{
+	ssize_t n;
+
+	if ((n = fwd_frame_feed(&c->fr, c->in, c->in_len, body_emit, c)) < 0) {
+		if (c->fr.bad)
+			client_refuse(c, HTTP_PARSE_BAD);
+		else
+			client_close(c);	/* past what keyd reads at all */
+		return;
+	}
+	in_take(c, (size_t)n);
+	if (c->fr.done)
+		client_run_request(c);
+	else if (c->eof)
+		client_close(c);
+	else if (client_rewatch(c) == -1)
+		client_close(c);
+}
+
+/* Take what has been read: a head, then a body. */
+static void
+client_take(struct client *c)
+{
+	if (c->state == CS_HEAD && client_head(c) != 1)
+		return;
+	if (c->state == CS_BODY)
+		client_body(c);
+	else if (c->state == CS_HEAD && client_rewatch(c) == -1)
+		client_close(c);
+}
+
+static int
+client_handshake(struct client *c)
+{
+	int rc;
+
+	rc = gnutls_handshake(c->tls);
+	if (rc == GNUTLS_E_SUCCESS) {
+		c->handshaking = 0;
+		return 1;
+	}
+	if (rc == GNUTLS_E_AGAIN || rc == GNUTLS_E_INTERRUPTED ||
+	    !gnutls_error_is_fatal(rc))
+		return client_rewatch(c) == -1 ? -1 : 0;
+	log_event(LOG_INFO, "http.tls", "handshake failed: %s",
+	    gnutls_strerror(rc));
+	return -1;
+}
+
+/* Input while nothing is read from it: a request runs or its answer is
+ * going out. Keep it (pipelined) within the buffer; a close is noted. */
+static void
+client_event_busy(struct client *c)
+{
+	(void)client_fill(c);
+	if (client_rewatch(c) == -1)
+		client_close(c);
+}
+
+static void
+client_event_linger(struct client *c)
+{
+	char	buf[4096];
+	ssize_t	n;
+
+	while ((n = client_recv(c, buf, sizeof(buf))) > 0)
+		;
+	if (n != RECV_AGAIN)
+		client_close(c);
+}
+
+void
+client_event(struct client *c, uint32_t events)
+{
+	int rc;
+
+	if (c->handshaking) {
+		if ((rc = client_handshake(c)) == -1)
+			client_close(c);
+		if (rc != 1)
+			return;
+		events |= EPOLLIN;	/* TLS may hold the request already */
+	}
+	switch (c->state) {
+	case CS_LINGER:
+		client_event_linger(c);
+		return;
+	case CS_BUSY:
+		client_event_busy(c);
+		return;
+	case CS_SEND:
+		if (events & EPOLLOUT && out_pending(c)) {
+			client_pump(c);
+			return;	/* C may be gone */
+		}
+		client_event_busy(c);
+		return;
+	case CS_HEAD:
+	case CS_BODY:
+		if (events & EPOLLOUT && out_pending(c) && client_flush(c) == -1) {
+			client_close(c);	/* a 100 Continue */
+			return;
+		}
+		if (client_fill(c))
+			idle_touch(c, IDLE_MS);
+		client_take(c);
+		return;
+	}
+}
+
+/* --- the worker's round ------------------------------------------------- */
+
+void
+client_run(struct worker *w)
+{
+	struct client	*c;
+	int64_t		 now;
+
+	while ((c = w->run_head) != NULL) {
+		w->run_head = c->rnext;
+		if (w->run_head == NULL)
+			w->run_tail = NULL;
+		c->queued = 0;
+		client_answer(c);
+	}
+	now = now_ms();
+	while ((c = w->idle_head) != NULL && c->idle_at <= now)
+		client_close(c);	/* silent past its time: no answer */
+}
+
+int
+client_timeout(struct worker *w)
+{
+	int64_t t;
+
+	if (w->run_head != NULL)
+		return 0;
+	if (w->idle_head == NULL)
+		return -1;
+	t = w->idle_head->idle_at - now_ms();
+	return t < 0 ? 0 : t > 60000 ? 60000 : (int)t;
+}
+
+void
+client_quiesce(struct worker *w)
+{
+	struct client *c, *next;
+
+	w->stopping = 1;
+	if (w->listen_fd != -1) {
+		epoll_ctl(w->epfd, EPOLL_CTL_DEL, w->listen_fd, NULL);
+		close(w->listen_fd);
+		w->listen_fd = -1;
+	}
+	for (c = w->conns; c != NULL; c = next) {
+		next = c->next;
+		if (c->state == CS_HEAD && c->in_len == 0)
+			client_close(c);	/* idle between requests */
+	}
+}
+
+void
+client_close_all(struct worker *w)
+{
+	while (w->conns != NULL)
+		client_close(w->conns);
+}
