@@ -346,7 +346,8 @@ request_run(struct reqctx *r)
 	else if (server_path_scim(r->req.path) && !r->too_big &&
 	    !r->uri_too_long)
 		scim_start(r);
-	else if (strcmp(r->method, "GET") == 0 &&
+	else if ((strcmp(r->method, "GET") == 0 ||
+	    strcmp(r->method, "HEAD") == 0) &&
 	    (strcmp(r->req.path, "/healthz") == 0 ||
 	    strcmp(r->req.path, "/metrics") == 0)) {
 		route_finish(s, r);	/* unaudited, never blocks */

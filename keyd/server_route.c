@@ -71,8 +71,9 @@ peer_loopback(const struct http_req *req)
 }
 
 
-/* Find the route for METHOD and PATH; *KNOWN_PATH says whether PATH exists
- * under another method (405 rather than 404). */
+/* Find the route for METHOD and PATH (a GET route takes HEAD too, RFC
+ * 9110 §9.3.2: the server leaves the body out); ALLOW gets the methods
+ * PATH takes when METHOD is not one (405 rather than 404). */
 static const struct route *
 route_find(const char *method, const char *path, char *allow, size_t len)
 {
@@ -82,7 +83,9 @@ route_find(const char *method, const char *path, char *allow, size_t len)
 	for (i = 0; i < NROUTES; i++) {
 		if (strcmp(routes[i].path, path) != 0)
 			continue;
-		if (strcmp(routes[i].method, method) == 0)
+		if (strcmp(routes[i].method, method) == 0 ||
+		    (strcmp(method, "HEAD") == 0 &&
+		    strcmp(routes[i].method, "GET") == 0))
 			return &routes[i];
 		n += (size_t)snprintf(allow + n, len - n, "%s%s",
 		    n > 0 ? ", " : "", routes[i].method);
@@ -147,7 +150,8 @@ server_route(struct server *s, const struct http_req *req,
 		http_error(resp, 413, "request_too_large", "the body is larger "
 		    "than max_body");
 	else if (strcmp(req->path, "/metrics") == 0 &&
-	    strcmp(req->method, "GET") == 0)
+	    (strcmp(req->method, "GET") == 0 ||
+	    strcmp(req->method, "HEAD") == 0))
 		metrics_answer(s, req, resp);
 	else if ((rt = route_find(req->method, req->path, allow,
 	    allowlen)) != NULL)

@@ -75,7 +75,11 @@ eq "a Location on another host passes as it is" "$(hdr loc-other Location)" \
     "https://elsewhere.example/scim/v2/Users/x"
 eq "one outside the base's path (/scim/v2x) passes as it is" \
     "$(hdr loc-other Content-Location)" "$RAW/scim/v2x/Users/x"
-loc=$(kcurl -o /dev/null -D - -H "Authorization: Bearer $KEY" -H "Host: evil.example\"x" \
+# a Host that is no host at all is refused at the door (RFC 9112 §3.2)
+eq "a Host with a quote in it: 400" "$(kcurl -o /dev/null -w '%{http_code}' \
+    -H "Authorization: Bearer $KEY" -H "Host: evil.example\"x" \
+    "$(URL /scim/v2/raw/Users/loc-abs)")" 400
+loc=$(kcurl -o /dev/null -D - -H "Authorization: Bearer $KEY" -H "Host: evil.example,x" \
     "$(URL /scim/v2/raw/Users/loc-abs)" | tr -d '\r' | awk -F': ' 'tolower($1) == "location" { print $2 }')
 eq "a Host keyd will not echo: the path alone" "$loc" "/scim/v2/raw/Users/loc-abs"
 
