@@ -7,7 +7,7 @@
 #include "keyd/http.h"
 #include "keyd/proxy_fwd_head.h"
 
-/* Hop-by-hop headers (RFC 9110 §7.6.1) and those MHD writes itself. */
+/* Hop-by-hop headers (RFC 9110 §7.6.1) and those keyd writes itself. */
 static int
 hdr_dropped(const char *name, size_t n)
 {

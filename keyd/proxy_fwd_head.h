@@ -2,7 +2,7 @@
  * connection: the final status, what frames the body (Content-Length,
  * Transfer-Encoding), whether the connection closes after it, and the
  * end-to-end headers keyd passes on (hop-by-hop ones, Content-Length and
- * Date dropped: MHD writes its own). Every bound is checked, and framing
+ * Date dropped: keyd writes its own). Every bound is checked, and framing
  * that could be read two ways (RFC 9112 §6.3) is refused. */
 #ifndef KEYD_PROXY_FWD_HEAD_H
 #define KEYD_PROXY_FWD_HEAD_H
