@@ -33,7 +33,7 @@
 #define IN_FIRST	4096
 #define IN_BODY		(16 * 1024)		/* room to read a body into */
 #define IN_MAX		(HTTP_HEAD_MAX + IN_BODY)
-#define OUT_KEEP	(64 * 1024)		/* larger buffers are freed */
+#define OUT_KEEP	(128 * 1024)		/* a stream block fits; larger are freed */
 #define TLS_RECORD	(16 * 1024)
 #define IDLE_MS		30000			/* a connection's silence */
 #define LINGER_MS	2000			/* draining after a refusal */
