@@ -47,6 +47,7 @@ config_defaults(struct config *c)
 	c->max_body = (uint64_t)1 << 20;
 	c->log_json = 0;
 	c->max_connections = 1024;
+	c->client_timeout = 30;
 	c->audit_sync = 1;
 	c->audit_cp_records = 1000;
 	c->audit_cp_interval = 10;
@@ -387,6 +388,14 @@ config_parse_audit_cp_interval(struct config *c, const char *v, char *why,
 }
 
 static int
+config_parse_client_timeout(struct config *c, const char *v, char *why,
+    size_t n)
+{
+	return config_duration(v, 1, 3600, "1s to 1h", &c->client_timeout,
+	    why, n);
+}
+
+static int
 config_parse_audit_retention(struct config *c, const char *v, char *why,
     size_t n)
 {
@@ -411,6 +420,7 @@ static const struct config_setting config_settings[] = {
 	{ "max_body",		config_parse_max_body },
 	{ "log_format",		config_parse_log_format },
 	{ "max_connections",	config_parse_max_connections },
+	{ "client_timeout",	config_parse_client_timeout },
 	{ "workers",		config_parse_workers },
 	{ "metrics",		config_parse_metrics },
 	{ "public_url",		config_parse_public_url },

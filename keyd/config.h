@@ -22,6 +22,7 @@ struct config {
 	uint64_t max_body;		/* bytes, default 1MiB */
 	int	 log_json;		/* log_format = json */
 	int	 max_connections;	/* open client connections; 1024 */
+	int64_t	 client_timeout;	/* s of a client's silence; 30 */
 	int	 workers;		/* event-loop threads; 0: one per CPU */
 	int	 metrics;		/* GET /metrics: CONFIG_METRICS_* */
 	char	 public_url[256];	/* keyd as clients reach it; "": Host */

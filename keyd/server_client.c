@@ -35,7 +35,6 @@
 #define IN_MAX		(HTTP_HEAD_MAX + IN_BODY)
 #define OUT_KEEP	(128 * 1024)		/* a stream block fits; larger are freed */
 #define TLS_RECORD	(16 * 1024)
-#define IDLE_MS		30000			/* a connection's silence */
 #define LINGER_MS	2000			/* draining after a refusal */
 #define ACCEPT_BATCH	32
 #define RECV_AGAIN	(-2)
@@ -44,6 +43,13 @@ static int64_t
 now_ms(void)
 {
 	return keyd_mono_ns() / 1000000;
+}
+
+/* How long a client may stay silent: client_timeout. */
+static int64_t
+idle_ms(const struct client *c)
+{
+	return c->w->s->k->cfg.client_timeout * 1000;
 }
 
 /* --- the worker's lists ------------------------------------------------- */
@@ -177,7 +183,7 @@ client_tls(struct client *c)
 	    GNUTLS_E_SUCCESS)
 		return -1;
 	gnutls_certificate_server_set_request(c->tls, GNUTLS_CERT_IGNORE);
-	gnutls_handshake_set_timeout(c->tls, 0);	/* IDLE_MS bounds it */
+	gnutls_handshake_set_timeout(c->tls, 0);	/* client_timeout bounds it */
 	gnutls_transport_set_int(c->tls, c->fd);
 	c->handshaking = 1;
 	return 0;
@@ -214,7 +220,7 @@ client_open(struct worker *w, int fd, const struct sockaddr_storage *ss)
 		client_close(c);
 		return;
 	}
-	idle_touch(c, IDLE_MS);
+	idle_touch(c, idle_ms(c));
 }
 
 void
@@ -366,16 +372,25 @@ int
 client_outf(struct client *c, const char *fmt, ...)
 {
 	va_list	ap;
+	size_t	room;
 	int	n;
 
-	va_start(ap, fmt);
-	n = vsnprintf(NULL, 0, fmt, ap);
-	va_end(ap);
-	if (n < 0 || out_reserve(c, (size_t)n + 1) == -1)
+	/* one formatting pass in the common case: a header line fits */
+	if (out_reserve(c, 256) == -1)
 		return -1;
+	room = c->out_cap - c->out_len;
 	va_start(ap, fmt);
-	vsnprintf(c->out + c->out_len, (size_t)n + 1, fmt, ap);
+	n = vsnprintf(c->out + c->out_len, room, fmt, ap);
 	va_end(ap);
+	if (n < 0)
+		return -1;
+	if ((size_t)n >= room) {
+		if (out_reserve(c, (size_t)n + 1) == -1)
+			return -1;
+		va_start(ap, fmt);
+		vsnprintf(c->out + c->out_len, (size_t)n + 1, fmt, ap);
+		va_end(ap);
+	}
 	c->out_len += (size_t)n;
 	return 0;
 }
@@ -589,7 +604,7 @@ client_done(struct client *c)
 		return;
 	}
 	c->state = CS_HEAD;
-	idle_touch(c, IDLE_MS);
+	idle_touch(c, idle_ms(c));
 	if (c->in_len > 0)
 		client_take(c);	/* pipelined */
 	else if (c->eof)
@@ -610,7 +625,7 @@ client_pump(struct client *c)
 			return;
 		}
 		if (rc == 0) {
-			idle_touch(c, IDLE_MS);	/* a reader that stalls */
+			idle_touch(c, idle_ms(c));	/* a reader that stalls */
 			if (client_rewatch(c) == -1)
 				client_close(c);
 			return;
@@ -863,7 +878,7 @@ client_event(struct client *c, uint32_t events)
 			return;
 		}
 		if (client_fill(c))
-			idle_touch(c, IDLE_MS);
+			idle_touch(c, idle_ms(c));
 		client_take(c);
 		return;
 	}

@@ -80,6 +80,7 @@ test_defaults(void **state)
 	assert_int_equal(c.max_body, 1 << 20);
 	assert_int_equal(c.log_json, 0);
 	assert_int_equal(c.max_connections, 1024);
+	assert_int_equal(c.client_timeout, 30);
 	assert_string_equal(c.state_dir, "");
 	assert_string_equal(c.tls_cert, "");
 	assert_string_equal(c.tls_key, "");
@@ -106,7 +107,8 @@ test_every_setting(void **state)
 	    "access_token_ttl = 5m\n"
 	    "max_body = 256KiB\n"
 	    "log_format = json\n"
-	    "max_connections = 64\n", &c, err, sizeof(err)) != 0)
+	    "max_connections = 64\n"
+	    "client_timeout = 2m\n", &c, err, sizeof(err)) != 0)
 		fail_msg("%s", err);
 	assert_string_equal(c.state_dir, "/var/lib/keyd");
 	assert_string_equal(c.listen, "[::1]:9443");
@@ -120,6 +122,7 @@ test_every_setting(void **state)
 	assert_int_equal(c.max_body, 256 * 1024);
 	assert_int_equal(c.log_json, 1);
 	assert_int_equal(c.max_connections, 64);
+	assert_int_equal(c.client_timeout, 120);
 }
 
 static void
@@ -221,6 +224,11 @@ test_errors_name_file_and_line(void **state)
 		  "m, h, d)" },
 		{ "#\n#\naccess_token_ttl = 25h\n",
 		  3, "access_token_ttl: 25h is out of range (1s to 24h)" },
+		{ "client_timeout = 2h\n",
+		  1, "client_timeout: 2h is out of range (1s to 1h)" },
+		{ "client_timeout = 30\n",
+		  1, "client_timeout: bad duration \"30\" (use a unit: s, m, h, "
+		  "d)" },
 		{ "max_body = 1MB\n",
 		  1, "max_body: bad size \"1MB\" (use a unit: B, KiB, MiB)" },
 		{ "\nmax_body = 1023B\n",
