@@ -37,7 +37,10 @@ in_connection(const char *conn, const char *name)
 }
 
 /* Headers keyd never passes on: hop-by-hop ones (RFC 9110 §7.6.1), the
- * client's credential and cookies, and those curl or keyd set. */
+ * client's credential and cookies, those keyd sets, and any name with
+ * an underscore: CGI-style servers (PHP, WSGI, Rack) read `X_Forwarded_For`
+ * as `X-Forwarded-For`, which would let a client slip past this list
+ * (nginx drops them too, underscores_in_headers off). */
 static int
 hdr_dropped(const char *name, const char *conn)
 {
@@ -46,7 +49,7 @@ hdr_dropped(const char *name, const char *conn)
 	    "x-forwarded-for", "x-forwarded-proto", "forwarded" };
 	size_t i;
 
-	if (http_hop_by_hop(name, strlen(name)))
+	if (http_hop_by_hop(name, strlen(name)) || strchr(name, '_') != NULL)
 		return 1;
 	for (i = 0; i < sizeof(drop) / sizeof(*drop); i++)
 		if (strcasecmp(name, drop[i]) == 0)

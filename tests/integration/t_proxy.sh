@@ -270,7 +270,8 @@ eq "another client is not held back" "$code" 200
 # --- what is forwarded --------------------------------------------------------
 req "$ADMIN" GET "/hr/Users/$TID" -H "Cookie: session=s3cr3t" -H "Proxy-Authorization: Basic eDp5" \
     -H "Connection: keep-alive, X-Hop" -H "X-Hop: hop" -H "X-Custom: kept" \
-    -H "X-Request-Id: client-chosen" -H "X-Forwarded-For: 203.0.113.9"
+    -H "X-Request-Id: client-chosen" -H "X-Forwarded-For: 203.0.113.9" \
+    -H "X_Forwarded_For: 203.0.113.9" -H "X_Custom: underscored"
 eq "a GET with the client's headers: 200" "$code" 200
 FWD_RID=$rid
 h=$(ulog_last .headers)
@@ -278,6 +279,8 @@ eq "the upstream got its own credential, not the client's" "$(echo "$h" | jq -r 
 eq "no Cookie, Proxy-Authorization or Connection-named header" \
     "$(echo "$h" | jq -c '[.cookie, .["proxy-authorization"], .["x-hop"]]')" '[null,null,null]'
 eq "an end-to-end header passes" "$(echo "$h" | jq -r '.["x-custom"]')" kept
+eq "a name with an underscore does not (a CGI server reads it as a dash)" \
+    "$(echo "$h" | jq -c '[.["x_forwarded_for"], .["x_custom"]]')" '[null,null]'
 eq "X-Forwarded-For is keyd's" "$(echo "$h" | jq -r '.["x-forwarded-for"]')" 127.0.0.1
 eq "X-Request-Id: the upstream saw the one keyd answered" "$(echo "$h" | jq -r '.["x-request-id"]')" "$rid"
 check "and it is keyd's, not the client's" test "$rid" != client-chosen -a "${#rid}" -eq 32
