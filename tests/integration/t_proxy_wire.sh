@@ -100,6 +100,13 @@ for id in big-urls big-urls-cl; do
 done
 check "a rewritten body goes out chunked, not with the upstream's length" \
     grep -qi '^transfer-encoding: chunked' "$T/h"
+# HTTP/1.0 has no chunked coding: the same body goes up to the close
+curl -s "$RAW/scim/v2/Users/big-urls" |
+    sed "s#$RAW/scim/v2\([/?\#\"]\)#$(URL /scim/v2/raw)\1#g" | sha256sum >"$T/want.sum"
+kcurl --http1.0 -D "$T/h" -H "Authorization: Bearer $KEY" "$(URL /scim/v2/raw/Users/big-urls)" >"$T/got"
+eq "to an HTTP/1.0 client: the same bytes" "$(sha256sum <"$T/got")" "$(cat "$T/want.sum")"
+eq "… with neither a length nor chunks, and the connection closed after it" \
+    "$(grep -ci -e '^transfer-encoding' -e '^content-length' "$T/h") $(grep -ci '^connection: close' "$T/h")" "0 1"
 
 # --- public_url: the base keyd writes, whatever the client's Host ----------------
 keyd_stop
