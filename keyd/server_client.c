@@ -37,6 +37,7 @@
 #define TLS_RECORD	(16 * 1024)
 #define LINGER_MS	2000			/* draining after a refusal */
 #define ACCEPT_BATCH	32
+#define ACCEPT_PAUSE_MS	100			/* out of descriptors */
 #define RECV_AGAIN	(-2)
 
 static int64_t
@@ -223,6 +224,38 @@ client_open(struct worker *w, int fd, const struct sockaddr_storage *ss)
 	idle_touch(c, idle_ms(c));
 }
 
+/* Out of file descriptors (or kernel memory), the connection stays in
+ * the backlog and the level-triggered listening socket would wake this
+ * worker again at once: stop watching it for a moment. */
+static void
+accept_pause(struct worker *w, int err)
+{
+	if (epoll_ctl(w->epfd, EPOLL_CTL_DEL, w->listen_fd, NULL) == -1)
+		return;
+	w->accept_at = now_ms() + ACCEPT_PAUSE_MS;
+	log_event(LOG_ERROR, "http.accept", "cannot accept a connection: %s; "
+	    "not accepting for %d ms (raise the open files limit, or lower "
+	    "max_connections)", strerror(err), ACCEPT_PAUSE_MS);
+}
+
+static void
+accept_resume(struct worker *w)
+{
+	struct epoll_event ev;
+
+	if (w->accept_at == 0 || now_ms() < w->accept_at)
+		return;
+	memset(&ev, 0, sizeof(ev));
+	ev.events = EPOLLIN | EPOLLEXCLUSIVE;
+	ev.data.ptr = &w->tag_listen;
+	if (w->listen_fd != -1 && epoll_ctl(w->epfd, EPOLL_CTL_ADD,
+	    w->listen_fd, &ev) == -1) {
+		w->accept_at = now_ms() + ACCEPT_PAUSE_MS;
+		return;
+	}
+	w->accept_at = 0;
+}
+
 void
 client_accept(struct worker *w)
 {
@@ -237,7 +270,10 @@ client_accept(struct worker *w)
 		if (fd == -1) {
 			if (errno == EINTR || errno == ECONNABORTED)
 				continue;
-			if (errno != EAGAIN && errno != EWOULDBLOCK)
+			if (errno == EMFILE || errno == ENFILE ||
+			    errno == ENOBUFS || errno == ENOMEM)
+				accept_pause(w, errno);
+			else if (errno != EAGAIN && errno != EWOULDBLOCK)
 				log_event(LOG_ERROR, "http.accept", "%s",
 				    strerror(errno));
 			return;
@@ -902,6 +938,7 @@ client_run(struct worker *w)
 	now = now_ms();
 	while ((c = w->idle_head) != NULL && c->idle_at <= now)
 		client_close(c);	/* silent past its time: no answer */
+	accept_resume(w);
 }
 
 int
@@ -911,9 +948,13 @@ client_timeout(struct worker *w)
 
 	if (w->run_head != NULL)
 		return 0;
-	if (w->idle_head == NULL)
+	if (w->idle_head == NULL && w->accept_at == 0)
 		return -1;
-	t = w->idle_head->idle_at - now_ms();
+	if (w->idle_head == NULL || (w->accept_at != 0 &&
+	    w->accept_at < w->idle_head->idle_at))
+		t = w->accept_at - now_ms();
+	else
+		t = w->idle_head->idle_at - now_ms();
 	return t < 0 ? 0 : t > 60000 ? 60000 : (int)t;
 }
 
@@ -923,6 +964,7 @@ client_quiesce(struct worker *w)
 	struct client *c, *next;
 
 	w->stopping = 1;
+	w->accept_at = 0;
 	if (w->listen_fd != -1) {
 		epoll_ctl(w->epfd, EPOLL_CTL_DEL, w->listen_fd, NULL);
 		close(w->listen_fd);

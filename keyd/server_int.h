@@ -67,6 +67,7 @@ struct worker {
 	struct client		*idle_head, *idle_tail; /* timed, oldest first */
 	struct client		*run_head, *run_tail;	/* answers to send */
 	int			 stopping;	/* finish, accept no more */
+	int64_t			 accept_at;	/* ms: accepting paused until */
 	int			 stop;		/* under mail_mu */
 	pthread_mutex_t		 mail_mu;
 	struct mail		*mail_head, *mail_tail;
@@ -180,7 +181,8 @@ struct client {
 	struct sockaddr_storage peer;
 };
 
-/* Accept what is waiting on W's listening socket. */
+/* Accept what is waiting on W's listening socket. Out of file
+ * descriptors, W stops watching it for a moment instead of spinning. */
 void client_accept(struct worker *w);
 
 /* An epoll event on C. */

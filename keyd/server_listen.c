@@ -1,6 +1,7 @@
 /* Starting and stopping the listener: the listening socket, the TLS
  * certificate and key (GnuTLS credentials shared by every connection),
  * the workers, each watching that socket, and the blocking pool. */
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -145,6 +146,31 @@ out:
 	return rc;
 }
 
+/* Every client and upstream connection is a descriptor: raise the soft
+ * limit to the hard one, and say so when max_connections still cannot
+ * be reached (past the limit, workers pause accepting for a moment). */
+static void
+files_limit(const struct keyd *k)
+{
+	struct rlimit	rl;
+	rlim_t		want = (rlim_t)k->cfg.max_connections * 2 + 64;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == -1)
+		return;
+	if (rl.rlim_cur < rl.rlim_max && rl.rlim_cur < want) {
+		rl.rlim_cur = rl.rlim_max < want ? rl.rlim_max : want;
+		(void)setrlimit(RLIMIT_NOFILE, &rl);
+		(void)getrlimit(RLIMIT_NOFILE, &rl);
+	}
+	if (rl.rlim_cur < want)
+		log_event(LOG_WARN, "server.files", "max_connections = %d "
+		    "needs about %llu open files (a client and an upstream "
+		    "connection each), and the limit is %llu: raise it "
+		    "(LimitNOFILE=, ulimit -n) or lower max_connections",
+		    k->cfg.max_connections, (unsigned long long)want,
+		    (unsigned long long)rl.rlim_cur);
+}
+
 static size_t
 workers_count(const struct keyd *k)
 {
@@ -214,6 +240,7 @@ server_start(struct keyd *k, struct server **sp, char *err, size_t errlen)
 		    why + strlen("cannot listen: "));
 		goto fail;
 	}
+	files_limit(k);
 	if (pool_start(s) == -1) {
 		snprintf(err, errlen, "cannot start the listener's threads");
 		goto fail;

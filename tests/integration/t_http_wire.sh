@@ -224,4 +224,25 @@ crlf 'GET /healthz HTTP/1.1' "$HOST" 'X-Slow: 1234567890' '' |
 answers "a slow but steady head is answered" "200"
 check "stops cleanly after the slow clients" keyd_stop
 
+# --- out of file descriptors: accepting pauses, it does not spin ----------------------------------------------
+printf '#!/bin/sh\nulimit -n 48\nexec "%s" "$@"\n' "$KEYD" >"$T/keyd-fds"
+chmod +x "$T/keyd-fds"
+REAL_KEYD=$KEYD KEYD="$T/keyd-fds"
+keyd_start || nok "keyd starts with 48 open files"
+KEYD=$REAL_KEYD
+contains "a too low open-files limit is named at start" "$(cat "$LOG")" "raise it (LimitNOFILE="
+held=()
+for _ in $(seq 1 80); do exec {fd}<>"/dev/tcp/127.0.0.1/$PORT" && held+=("$fd"); done
+sleep 0.5
+cpu() { awk '{ print $14 + $15 }' "/proc/$KEYD_PID/stat"; }
+c0=$(cpu); l0=$(grep -c 'not accepting for' "$LOG"); sleep 2
+c1=$(cpu); l1=$(grep -c 'not accepting for' "$LOG")
+check "80 connections held against 48 files: keyd says it cannot accept" test "$l1" -gt 0
+check "… and waits instead of spinning: $((c1 - c0)) ticks of CPU, $((l1 - l0)) log lines in 2 s" \
+    test $((c1 - c0)) -lt 50 -a $((l1 - l0)) -lt 100
+for fd in "${held[@]}"; do exec {fd}>&-; done
+sleep 0.5
+eq "the held connections closed, keyd serves again" "$(kcurl "$(URL /healthz)" | jq -r .status)" ok
+check "stops cleanly after running out of files" keyd_stop
+
 finish
