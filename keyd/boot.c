@@ -38,6 +38,33 @@ keyd_mono_ns(void)
 	return (int64_t)t.tv_sec * 1000000000 + t.tv_nsec;
 }
 
+int
+keyd_grow(char **buf, size_t *cap, size_t keep, size_t need, size_t first,
+    size_t max)
+{
+	size_t	 n;
+	char	*nb;
+
+	if (*cap >= need)
+		return 0;
+	if (max != 0 && need > max)
+		return -1;
+	for (n = *cap == 0 ? first : *cap; n < need; n *= 2)
+		;
+	if (max != 0 && n > max)
+		n = max;
+	if ((nb = malloc(n)) == NULL)
+		return -1;
+	if (*buf != NULL) {
+		memcpy(nb, *buf, keep);
+		sodium_memzero(*buf, *cap);
+		free(*buf);
+	}
+	*buf = nb;
+	*cap = n;
+	return 0;
+}
+
 /* Read at most PASS_MAX bytes from FD into PASS, dropping one trailing
  * newline. Returns the length, or -1. */
 static ssize_t

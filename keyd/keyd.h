@@ -65,4 +65,11 @@ int64_t keyd_now(void);
 /* CLOCK_MONOTONIC in nanoseconds: for durations and deadlines. */
 int64_t keyd_mono_ns(void);
 
+/* Grow *BUF (*CAP bytes, the first KEEP of them in use) to at least NEED
+ * bytes, doubling from FIRST, but to no more than MAX (0: no bound); the
+ * old buffer is wiped, as it may hold a secret, and freed. 0, or -1 when
+ * out of memory or past MAX, with the buffer left as it was. */
+int keyd_grow(char **buf, size_t *cap, size_t keep, size_t need,
+    size_t first, size_t max);
+
 #endif

@@ -104,27 +104,13 @@ peer_addr(const struct sockaddr_storage *ss, struct http_req *req)
 static int
 body_append(struct reqctx *r, const char *data, size_t n, uint64_t max)
 {
-	char	*nb;
-	size_t	 cap;
-
 	if (r->len + n > max) {
 		r->too_big = 1;
 		return 0;
 	}
-	if (r->len + n + 1 > r->cap) {
-		cap = r->cap == 0 ? 4096 : r->cap;
-		while (cap < r->len + n + 1)
-			cap *= 2;
-		if ((nb = malloc(cap)) == NULL)
-			return -1;
-		if (r->body != NULL) {
-			memcpy(nb, r->body, r->len);
-			sodium_memzero(r->body, r->cap);
-			free(r->body);
-		}
-		r->body = nb;
-		r->cap = cap;
-	}
+	if (keyd_grow(&r->body, &r->cap, r->len, r->len + n + 1, 4096, 0) ==
+	    -1)
+		return -1;
 	memcpy(r->body + r->len, data, n);
 	r->len += n;
 	r->body[r->len] = '\0';

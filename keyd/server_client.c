@@ -316,26 +316,10 @@ client_recv(struct client *c, char *buf, size_t n)
 static size_t
 in_room(struct client *c, size_t want)
 {
-	size_t	 cap;
-	char	*nb;
+	size_t need = c->in_len + want > IN_MAX ? IN_MAX : c->in_len + want;
 
-	if (c->in_cap - c->in_len >= want || c->in_cap >= IN_MAX)
-		return c->in_cap - c->in_len;
-	cap = c->in_cap == 0 ? IN_FIRST : c->in_cap;
-	while (cap - c->in_len < want && cap < IN_MAX)
-		cap *= 2;
-	if (cap > IN_MAX)
-		cap = IN_MAX;
-	if ((nb = malloc(cap)) == NULL)
-		return c->in_cap - c->in_len;
-	if (c->in != NULL) {
-		memcpy(nb, c->in, c->in_len);
-		sodium_memzero(c->in, c->in_cap);
-		free(c->in);
-	}
-	c->in = nb;
-	c->in_cap = cap;
-	return c->in_cap - c->in_len;
+	keyd_grow(&c->in, &c->in_cap, c->in_len, need, IN_FIRST, IN_MAX);
+	return c->in_cap - c->in_len;	/* what there is, if that failed */
 }
 
 /* Drop the first N bytes of the input. */
@@ -379,24 +363,8 @@ client_fill(struct client *c)
 static int
 out_reserve(struct client *c, size_t n)
 {
-	size_t	 cap;
-	char	*nb;
-
-	if (c->out_cap - c->out_len >= n)
-		return 0;
-	cap = c->out_cap == 0 ? 1024 : c->out_cap;
-	while (cap - c->out_len < n)
-		cap *= 2;
-	if ((nb = malloc(cap)) == NULL)
-		return -1;
-	if (c->out != NULL) {
-		memcpy(nb, c->out, c->out_len);
-		sodium_memzero(c->out, c->out_cap);
-		free(c->out);
-	}
-	c->out = nb;
-	c->out_cap = cap;
-	return 0;
+	return keyd_grow(&c->out, &c->out_cap, c->out_len, c->out_len + n,
+	    1024, 0);
 }
 
 int
