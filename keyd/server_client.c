@@ -600,12 +600,11 @@ client_linger(struct client *c)
 static void
 client_done(struct client *c)
 {
-	struct worker *w = c->w;
-
 	request_free(&c->r);
 	c->more = 0;
 	c->scan = 0;
-	if (!c->keep_alive || w->stopping) {
+	/* what follows a body left unread is that body, never a request */
+	if (!client_keep(c)) {
 		if (c->unread && !c->eof)
 			client_linger(c);
 		else

@@ -188,6 +188,12 @@ crlf 'POST /oauth/token HTTP/1.1' "$HOST" "$FORM" 'Expect: 100-continue' \
 answers "Expect with a Content-Length over max_body (1 MiB): 413, no 100" 413
 check "Expect over max_body: the 413 came with the body never written" \
     grep -qx 'expect100=body-withheld' "$T/sum"
+# Without Expect the client sends the body anyway: what it holds is never
+# read as a request, even one that looks like one.
+{ crlf 'POST /oauth/token HTTP/1.1' "$HOST" "$FORM" 'Content-Length: 2000000' ''
+  crlf 'GET /healthz HTTP/1.1' "$HOST" ''; } | wire --idle-ms 3000
+answers "a body over max_body that holds a request: 413 alone" 413
+check "… and the connection ends" closed
 
 # --- HEAD (RFC 9110 section 9.3.2) ---------------------------------------------------------------------------
 crlf 'HEAD /healthz HTTP/1.1' "$HOST" '' 'GET /healthz HTTP/1.1' "$HOST" '' | wire --expect 2
