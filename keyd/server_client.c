@@ -753,6 +753,8 @@ client_head(struct client *c)
 		return 0;
 	}
 	if ((c->r = request_new(c, head, &h)) == NULL) {
+		sodium_memzero(head, end);
+		free(head);
 		client_close(c);
 		return 0;
 	}
@@ -837,8 +839,13 @@ static void
 client_event_busy(struct client *c)
 {
 	(void)client_fill(c);
-	if (client_rewatch(c) == -1)
-		client_close(c);
+	if (client_rewatch(c) == -1) {
+		/* never freed here: the pool or the audit writer may hold the
+		 * request that runs; the connection ends after its answer */
+		c->eof = 1;
+		(void)epoll_ctl(c->w->epfd, EPOLL_CTL_DEL, c->fd, NULL);
+		c->events = 0;
+	}
 }
 
 static void
