@@ -68,6 +68,25 @@ log_format_json(char *line, size_t len, const char *ts, enum log_level level,
 	return n < 0 ? 0 : (size_t)n >= len ? len - 1 : (size_t)n;
 }
 
+const char *
+log_quote(const char *in, char *out, size_t outlen)
+{
+	size_t o = 0, need;
+
+	if (outlen == 0)
+		return out;
+	for (; *in != '\0'; in++) {
+		need = *in == '"' || *in == '\\' ? 2 : 1;
+		if (o + need >= outlen)
+			break;
+		if (need == 2)
+			out[o++] = '\\';
+		out[o++] = *in;
+	}
+	out[o] = '\0';
+	return out;
+}
+
 size_t
 log_clean(const char *in, char *out, size_t outlen)
 {

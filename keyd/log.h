@@ -20,6 +20,12 @@ void log_event(enum log_level level, const char *event, const char *fmt, ...)
  * line unwritable. Cut short at a whole character. Returns the length. */
 size_t log_clean(const char *in, char *out, size_t outlen);
 
+/* Copy IN to OUT (OUTLEN bytes, NUL-terminated) for a log line that puts
+ * it between double quotes: `"` and `\` become `\"` and `\\`, so that a
+ * value a client sent can neither close the quotes nor fake a field after
+ * them. Cut short before an escape that would not fit whole. Returns OUT. */
+const char *log_quote(const char *in, char *out, size_t outlen);
+
 /* On the calling thread, hold whole lines in a buffer of PIPE_BUF bytes
  * and write them together at log_flush (or when it fills): an event
  * loop calls log_flush at the end of every round, before it waits, so a

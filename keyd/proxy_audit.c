@@ -55,7 +55,8 @@ proxy_record(struct proxy_req *x, struct audit_rec *r)
 void
 proxy_recorded(struct proxy_req *x, int ok)
 {
-	int64_t us = x->latency_us;
+	int64_t	us = x->latency_us;
+	char	q[402];	/* 200 bytes of the reason, each maybe escaped */
 
 	if (!ok) {
 		/* Nothing unrecorded leaves keyd: the upstream's answer, if
@@ -75,7 +76,7 @@ proxy_recorded(struct proxy_req *x, int ok)
 	    -1);
 	if (strcmp(x->decision, "allow") != 0)
 		log_event(LOG_INFO, "proxy.refused", "id=%s client=%s "
-		    "status=%u reason=\"%.200s\"", x->req->request_id,
+		    "status=%u reason=\"%s\"", x->req->request_id,
 		    x->p.client[0] != '\0' ? x->p.client : "-",
-		    x->resp->status, x->reason);
+		    x->resp->status, log_quote(x->reason, q, sizeof(q)));
 }

@@ -233,7 +233,7 @@ void
 proxy_forward_head(struct proxy_req *x)
 {
 	const char	*name, *value;
-	char		 err[256], *loc = NULL;
+	char		 err[256], q[512], *loc = NULL;
 	enum fwd_err	 e;
 	size_t		 i;
 
@@ -241,7 +241,8 @@ proxy_forward_head(struct proxy_req *x)
 	    FWD_OK) {
 		fwd_free(&x->fwd);
 		log_event(LOG_WARN, "proxy.upstream_failed", "id=%s upstream=%s "
-		    "reason=\"%s\"", x->req->request_id, x->up->name, err);
+		    "reason=\"%s\"", x->req->request_id, x->up->name,
+		    log_quote(err, q, sizeof(q)));
 		proxy_refuse(x, e == FWD_TIMEOUT ? 504 : 502, NULL,
 		    "upstream %s: %s", x->up->name, fwd_strerror(e));
 		return;

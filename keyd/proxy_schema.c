@@ -94,14 +94,14 @@ static struct scim_schema_set *
 fetch_set(const struct upstream *up)
 {
 	struct scim_schema_set	*set = NULL;
-	char			*sch, *rt, err[256];
+	char			*sch, *rt, err[256], q[512];
 	size_t			 slen = 0, rlen = 0;
 
 	if ((sch = fetch_doc(up, "Schemas", &slen, err, sizeof(err))) ==
 	    NULL) {
 		log_event(LOG_WARN, "proxy.schemas_unavailable", "upstream=%s "
 		    "reason=\"%s\": validating against RFC 7643's core only",
-		    up->name, err);
+		    up->name, log_quote(err, q, sizeof(q)));
 		return NULL;
 	}
 	rt = fetch_doc(up, "ResourceTypes", &rlen, err, sizeof(err));
@@ -109,7 +109,7 @@ fetch_set(const struct upstream *up)
 	    sizeof(err)) != 0) {
 		log_event(LOG_WARN, "proxy.schemas_unusable", "upstream=%s "
 		    "reason=\"%s\": validating against RFC 7643's core only",
-		    up->name, err);
+		    up->name, log_quote(err, q, sizeof(q)));
 		set = NULL;
 	}
 	free(sch);

@@ -75,6 +75,15 @@ eq "a Location on another host passes as it is" "$(hdr loc-other Location)" \
     "https://elsewhere.example/scim/v2/Users/x"
 eq "one outside the base's path (/scim/v2x) passes as it is" \
     "$(hdr loc-other Content-Location)" "$RAW/scim/v2x/Users/x"
+# a refusal's reason may hold quotes: in the text log they are escaped, so
+# that the reason's own quotes are the only bare ones on the line
+code=$(kcurl -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $KEY" \
+    "$(URL '/scim/v2/raw/Users?filter=userName%20eq%20%22x%22%20status=200%20and')")
+eq "a filter that ends badly: 400" "$code" 400
+line=$(grep 'proxy.refused' "$LOG" | tail -1)
+contains "its reason's quotes are escaped in the log" "$line" '\"'
+eq "… and only the reason's own quotes are bare" \
+    "$(echo "$line" | sed 's/\\\\//g; s/\\"//g' | tr -cd '"' | wc -c)" 2
 # a Host that is no host at all is refused at the door (RFC 9112 §3.2)
 eq "a Host with a quote in it: 400" "$(kcurl -o /dev/null -w '%{http_code}' \
     -H "Authorization: Bearer $KEY" -H "Host: evil.example\"x" \

@@ -111,6 +111,40 @@ logged(int json, const char *msg)
 	return buf;
 }
 
+/* A value between quotes in a text line can neither close them nor
+ * fake a field after them, and a cut never leaves half an escape. */
+static void
+test_quote(void **state)
+{
+	static const struct {
+		const char	*in;
+		size_t		 outlen;
+		const char	*want;
+	} qcases[] = {
+		{ "plain", 64, "plain" },
+		{ "", 64, "" },
+		{ "a\" status=200 b", 64, "a\\\" status=200 b" },
+		{ "back\\slash", 64, "back\\\\slash" },
+		{ "\"\"", 64, "\\\"\\\"" },
+		{ "abcdef", 4, "abc" },
+		/* the escape would not fit whole: cut before it */
+		{ "ab\"cd", 4, "ab" },
+		{ "ab\"cd", 5, "ab\\\"" },
+		{ "\\", 2, "" },
+		{ "x", 1, "" },
+	};
+	char	out[64];
+	size_t	i;
+
+	(void)state;
+	for (i = 0; i < sizeof(qcases) / sizeof(qcases[0]); i++) {
+		memset(out, 'Z', sizeof(out));
+		assert_ptr_equal(log_quote(qcases[i].in, out, qcases[i].outlen),
+		    out);
+		assert_string_equal(out, qcases[i].want);
+	}
+}
+
 static void
 test_event_one_line(void **state)
 {
@@ -151,6 +185,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_clean),
 		cmocka_unit_test(test_clean_bounds),
+		cmocka_unit_test(test_quote),
 		cmocka_unit_test(test_event_one_line),
 		cmocka_unit_test(test_event_json_invalid_utf8),
 	};
