@@ -34,6 +34,7 @@
 #define IN_BODY		(16 * 1024)		/* room to read a body into */
 #define IN_MAX		(HTTP_HEAD_MAX + IN_BODY)
 #define OUT_KEEP	(128 * 1024)		/* a stream block fits; larger are freed */
+#define OUT_IDLE	(32 * 1024)		/* kept between requests: a TLS record and its head */
 #define TLS_RECORD	(16 * 1024)
 #define LINGER_MS	2000			/* draining after a refusal */
 /* One connection per wake-up: a burst of new connections is then shared
@@ -330,6 +331,8 @@ in_take(struct client *c, size_t n)
 		return;
 	memmove(c->in, c->in + n, c->in_len - n);
 	c->in_len -= n;
+	/* what was taken may hold a credential: no copy stays behind */
+	sodium_memzero(c->in + c->in_len, n);
 }
 
 /* Read what the client sent, and what TLS already holds: 1 when
@@ -502,6 +505,9 @@ out_sent(struct client *c, size_t n)
 static void
 out_reset(struct client *c)
 {
+	/* an answer may hold a token (/oauth/token): wiped once sent */
+	if (c->out != NULL)
+		sodium_memzero(c->out, c->out_len);
 	c->out_len = c->out_off = 0;
 	if (c->out_cap > OUT_KEEP) {
 		sodium_memzero(c->out, c->out_cap);
@@ -596,6 +602,26 @@ client_linger(struct client *c)
 		client_close(c);
 }
 
+/* Between requests a connection keeps small buffers only: what a large
+ * body or a streamed answer grew is given back (wiped: it may hold a
+ * credential). */
+static void
+buffers_trim(struct client *c)
+{
+	if (c->out_cap > OUT_IDLE) {
+		sodium_memzero(c->out, c->out_cap);
+		free(c->out);
+		c->out = NULL;
+		c->out_cap = 0;
+	}
+	if (c->in_len == 0 && c->in_cap > IN_FIRST) {
+		sodium_memzero(c->in, c->in_cap);
+		free(c->in);
+		c->in = NULL;
+		c->in_cap = 0;
+	}
+}
+
 /* C's answer is out. */
 static void
 client_done(struct client *c)
@@ -613,6 +639,7 @@ client_done(struct client *c)
 	}
 	c->state = CS_HEAD;
 	idle_touch(c, idle_ms(c));
+	buffers_trim(c);
 	if (c->in_len > 0)
 		client_take(c);	/* pipelined */
 	else if (c->eof)
