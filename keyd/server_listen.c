@@ -23,9 +23,13 @@
 #include "keyd/server_int.h"
 
 #define PEM_MAX		(64 * 1024)
-/* TLS 1.2 and 1.3 only, the server's order of preference */
+/* TLS 1.2 and 1.3 only, AEAD ciphers with forward secrecy only (no CBC,
+ * no static RSA key exchange: Mozilla's "intermediate" set), in the
+ * server's order of preference */
 #define TLS_PRIORITY	"NORMAL:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2:" \
-			"%SERVER_PRECEDENCE"
+			"-CIPHER-ALL:+AES-256-GCM:+AES-128-GCM:" \
+			"+CHACHA20-POLY1305:-MAC-ALL:+AEAD:-KX-ALL:" \
+			"+ECDHE-ECDSA:+ECDHE-RSA:%SERVER_PRECEDENCE"
 
 
 /* Read a PEM file (bounded) into a NUL-terminated buffer from ALLOC. */

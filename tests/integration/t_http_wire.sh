@@ -203,6 +203,19 @@ eq "HEAD: no body: the GET's answer follows its head at once" \
     "$(tr -d '\r' <"$T/raw" | awk 'p { print; exit } /^$/ { p = 1 }' | cut -d' ' -f1,2)" \
     "HTTP/1.1 200"
 
+# --- TLS: 1.2 and 1.3 only, AEAD ciphers with forward secrecy only -------------------------------------------
+tls() { # tls OPENSSL-ARGS…: the protocol and cipher keyd agreed to, or "none"
+	local out
+	out=$(echo | openssl s_client -connect "127.0.0.1:$PORT" -CAfile "$STATE/tls/cert.pem" "$@" 2>/dev/null |
+	    sed -n 's/^New, \(TLSv[0-9.]*\), Cipher is \(.*\)$/\1 \2/p')
+	echo "${out:-none}"
+}
+eq "TLS 1.3" "$(tls -tls1_3 | cut -d' ' -f1)" TLSv1.3
+eq "TLS 1.2 with an AEAD cipher" "$(tls -tls1_2 -cipher ECDHE-ECDSA-AES128-GCM-SHA256)" \
+    "TLSv1.2 ECDHE-ECDSA-AES128-GCM-SHA256"
+eq "TLS 1.2 with a CBC cipher: refused" "$(tls -tls1_2 -cipher ECDHE-ECDSA-AES128-SHA)" none
+eq "TLS 1.1: refused (the client offering it)" "$(tls -tls1_1 -cipher 'DEFAULT:@SECLEVEL=0')" none
+
 # --- keyd survived all of it -------------------------------------------------------------------------------
 eq "still healthy" "$(kcurl "$(URL /healthz)" | jq -r .status)" ok
 check "stops cleanly" keyd_stop
