@@ -181,6 +181,24 @@ struct client {
 	struct sockaddr_storage peer;
 };
 
+/* server_client_io.c: C's bytes. CLIENT_AGAIN: nothing to read or room
+ * to write now. client_recv: bytes, 0 at the close, CLIENT_AGAIN, -1.
+ * client_fill: read what came (and what TLS holds) into the input, 1
+ * when something did; a close or an error sets EOF. client_in_take:
+ * drop (and wipe) the first N bytes of input. client_flush: send what is
+ * queued: 1 all of it, 0 the client is not reading, -1 failed. Between
+ * requests client_buffers_trim gives back what a large body or answer
+ * grew; client_buffers_free wipes and frees them all. */
+#define CLIENT_AGAIN	(-2)
+#define CLIENT_IN_MAX	(HTTP_HEAD_MAX + 16 * 1024)
+ssize_t client_recv(struct client *c, char *buf, size_t n);
+int client_fill(struct client *c);
+void client_in_take(struct client *c, size_t n);
+int client_flush(struct client *c);
+int client_out_pending(const struct client *c);
+void client_buffers_trim(struct client *c);
+void client_buffers_free(struct client *c);
+
 /* Accept what is waiting on W's listening socket. Out of file
  * descriptors, W stops watching it for a moment instead of spinning. */
 void client_accept(struct worker *w);
