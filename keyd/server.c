@@ -5,10 +5,6 @@
  * comes back through the worker's mailbox; then the answer is written
  * out, whole or streamed. server_listen.c starts all this,
  * server_route.c answers the rest. */
-#include <sys/socket.h>
-#include <arpa/inet.h>
-#include <netinet/in.h>
-
 #include <errno.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -50,10 +46,6 @@ struct reqctx {
 	struct client	*conn;
 	char		*head;		/* the head's bytes: REQ points into them */
 	size_t		 head_len;
-	char		*uri;		/* the request target as sent, in HEAD */
-	const char	*query;		/* into uri, past '?'; or NULL */
-	struct http_hdrs hdrs;
-	const char	*method;
 	int		 minor;		/* HTTP/1.MINOR */
 	int		 uri_too_long;
 	int		 chunked;	/* the streamed answer goes out chunked */
@@ -80,26 +72,6 @@ struct refresh_job {
 	struct job	job;
 	char		upstream[UPSTREAM_NAME_MAX + 1];
 };
-
-/* The peer's address into REQ: as text for logs, as bytes for the
- * role's limits.source. */
-static void
-peer_addr(const struct sockaddr_storage *ss, struct http_req *req)
-{
-	const void *a;
-
-	snprintf(req->remote, sizeof(req->remote), "-");
-	if (ss->ss_family == AF_INET) {
-		a = &((const struct sockaddr_in *)(const void *)ss)->sin_addr;
-		memcpy(req->peer, a, 4);
-	} else if (ss->ss_family == AF_INET6) {
-		a = &((const struct sockaddr_in6 *)(const void *)ss)->sin6_addr;
-		memcpy(req->peer, a, 16);
-	} else
-		return;
-	req->peer_family = ss->ss_family;
-	inet_ntop(ss->ss_family, a, req->remote, (socklen_t)sizeof(req->remote));
-}
 
 static int
 body_append(struct reqctx *r, const char *data, size_t n, uint64_t max)
@@ -301,39 +273,21 @@ scim_start(struct reqctx *r)
 	scim_admitted(r, rc);
 }
 
-/* The request as the handlers see it. */
-static void
-request_build(struct reqctx *r)
-{
-	struct http_req *req = &r->req;
-
-	memset(req, 0, sizeof(*req));
-	req->method = r->method;
-	req->path = r->uri != NULL ? r->uri : "/";
-	req->query = r->query;
-	req->body = r->body != NULL ? r->body : "";
-	req->body_len = r->len;
-	req->hdrs = r->hdrs;
-	req->authorization = http_req_header(req, "Authorization");
-	req->content_type = http_req_header(req, "Content-Type");
-	peer_addr(&r->conn->peer, req);
-	memcpy(req->request_id, r->request_id, sizeof(req->request_id));
-}
-
 /* The request is in: start it. Its answer comes through ready(). */
 void
 request_run(struct reqctx *r)
 {
 	struct server *s = r->w->s;
 
-	request_build(r);
+	r->req.body = r->body != NULL ? r->body : "";
+	r->req.body_len = r->len;
 	if (!audit_http_begin(s->k, &r->req, &r->ah, &r->resp))
 		ready(r);	/* 503: the audit log is failing */
 	else if (server_path_scim(r->req.path) && !r->too_big &&
 	    !r->uri_too_long)
 		scim_start(r);
-	else if ((strcmp(r->method, "GET") == 0 ||
-	    strcmp(r->method, "HEAD") == 0) &&
+	else if ((strcmp(r->req.method, "GET") == 0 ||
+	    strcmp(r->req.method, "HEAD") == 0) &&
 	    (strcmp(r->req.path, "/healthz") == 0 ||
 	    strcmp(r->req.path, "/metrics") == 0)) {
 		route_finish(s, r);	/* unaudited, never blocks */
@@ -584,7 +538,6 @@ void
 request_refuse(struct client *c, unsigned status, const char *why)
 {
 	struct http_resp	 resp;
-	struct http_req		 req;
 	char			*text;
 	const char		*error;
 
@@ -605,12 +558,10 @@ request_refuse(struct client *c, unsigned status, const char *why)
 		error = "invalid_request";
 	}
 	memset(&resp, 0, sizeof(resp));
-	memset(&req, 0, sizeof(req));
 	http_error(&resp, status, error, why);
 	text = resp.body != NULL ? json_dumps(resp.body, JSON_COMPACT) : NULL;
-	peer_addr(&c->peer, &req);
 	log_event(LOG_INFO, "http.refused", "remote=%s status=%u: %s",
-	    req.remote, status, why);
+	    c->remote, status, why);
 	if (client_outf(c, "HTTP/1.1 %u %s\r\nDate: %s\r\nContent-Type: "
 	    "application/json\r\nContent-Length: %zu\r\nX-Content-Type-"
 	    "Options: nosniff\r\nConnection: close\r\n\r\n", status,
@@ -660,13 +611,15 @@ request_id(struct worker *w, unsigned char id[16])
 	crypto_shorthash(id + 8, ctr, sizeof(ctr), w->id_key);
 }
 
-/* The target is kept as sent, so that the proxy forwards exactly what
- * the client sent and the policy sees the same bytes. */
+/* The request as the handlers will see it, built once: the target kept
+ * as sent, so that the proxy forwards exactly what the client sent and
+ * the policy sees the same bytes; the body follows at request_run. */
 struct reqctx *
 request_new(struct client *c, char *head, const struct http_head *h)
 {
 	struct worker	*w = c->w;
 	struct reqctx	*r;
+	struct http_req	*req;
 	unsigned char	 rnd[16];
 	char		*q;
 
@@ -679,18 +632,26 @@ request_new(struct client *c, char *head, const struct http_head *h)
 	r->start_ns = keyd_mono_ns();
 	request_id(w, rnd);
 	sodium_bin2hex(r->request_id, sizeof(r->request_id), rnd, sizeof(rnd));
-	r->method = h->method;
 	r->minor = h->minor;
-	r->hdrs = h->hdrs;
+	req = &r->req;
+	req->method = h->method;
+	req->path = "/";
 	if (h->target_len > HTTP_URI_MAX)
 		r->uri_too_long = 1;
 	else {
-		r->uri = head + (h->target - head);
-		if ((q = strchr(r->uri, '?')) != NULL) {
+		req->path = q = head + (h->target - head);
+		if ((q = strchr(q, '?')) != NULL) {
 			*q = '\0';
-			r->query = q + 1;
+			req->query = q + 1;
 		}
 	}
+	req->hdrs = h->hdrs;
+	req->authorization = http_req_header(req, "Authorization");
+	req->content_type = http_req_header(req, "Content-Type");
+	memcpy(req->remote, c->remote, sizeof(req->remote));
+	req->peer_family = c->peer_family;
+	memcpy(req->peer, c->peer, sizeof(req->peer));
+	memcpy(req->request_id, r->request_id, sizeof(req->request_id));
 	if (h->clen > 0 && (uint64_t)h->clen > w->s->k->cfg.max_body)
 		r->too_big = 1;
 	w->inflight++;

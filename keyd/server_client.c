@@ -13,6 +13,7 @@
  * from accept to close, and is read once per request. */
 #include <sys/epoll.h>
 #include <sys/socket.h>
+#include <arpa/inet.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 
@@ -176,6 +177,26 @@ client_tls(struct client *c)
 	return 0;
 }
 
+/* The peer's address: as text for logs, as bytes for a role's
+ * limits.source; once per connection. */
+static void
+client_peer(struct client *c, const struct sockaddr_storage *ss)
+{
+	const void *a;
+
+	snprintf(c->remote, sizeof(c->remote), "-");
+	if (ss->ss_family == AF_INET) {
+		a = &((const struct sockaddr_in *)(const void *)ss)->sin_addr;
+		memcpy(c->peer, a, 4);
+	} else if (ss->ss_family == AF_INET6) {
+		a = &((const struct sockaddr_in6 *)(const void *)ss)->sin6_addr;
+		memcpy(c->peer, a, 16);
+	} else
+		return;
+	c->peer_family = ss->ss_family;
+	inet_ntop(ss->ss_family, a, c->remote, (socklen_t)sizeof(c->remote));
+}
+
 static void
 client_open(struct worker *w, int fd, const struct sockaddr_storage *ss)
 {
@@ -190,7 +211,7 @@ client_open(struct worker *w, int fd, const struct sockaddr_storage *ss)
 	c->tag = CLIENT_TAG;
 	c->w = w;
 	c->fd = fd;
-	c->peer = *ss;
+	client_peer(c, ss);
 	(void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 	c->next = w->conns;
 	if (w->conns != NULL)

@@ -178,7 +178,9 @@ struct client {
 	int		 more;		/* request_stream has more */
 	int		 eof;		/* the client closed its side */
 	int		 unread;	/* refused with input left unread */
-	struct sockaddr_storage peer;
+	char		 remote[64];	/* the peer's address, for logs */
+	int		 peer_family;	/* AF_INET, AF_INET6; 0: unknown */
+	unsigned char	 peer[16];	/* … in network order */
 };
 
 /* server_client_io.c: C's bytes. CLIENT_AGAIN: nothing to read or room
