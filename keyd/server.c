@@ -401,6 +401,15 @@ http_date(struct worker *w)
 	return w->date;
 }
 
+/* Every answer's first lines: the status line, the Date and nosniff. */
+static int
+response_start(struct client *c, unsigned status)
+{
+	return client_outf(c, "HTTP/1.1 %u %s\r\nDate: %s\r\n"
+	    "X-Content-Type-Options: nosniff\r\n", status,
+	    http_reason(status), http_date(c->w));
+}
+
 static int
 status_has_body(unsigned status)
 {
@@ -465,20 +474,18 @@ response_headers(struct reqctx *r, const struct http_resp *resp)
 	int		 rc = 0;
 
 	for (i = 0; i < resp->hdrs.n; i++)
-		rc |= client_outf(c, "%s: %s\r\n", resp->hdrs.name[i],
-		    resp->hdrs.value[i]);
-	rc |= client_outf(c, "X-Request-Id: %s\r\nX-Content-Type-Options: "
-	    "nosniff\r\n", r->request_id);
+		rc |= client_header(c, resp->hdrs.name[i], resp->hdrs.value[i]);
+	rc |= client_header(c, "X-Request-Id", r->request_id);
 	if (resp->no_store)
-		rc |= client_outf(c, "Cache-Control: no-store\r\n"
-		    "Pragma: no-cache\r\n");
+		rc |= client_out(c, "Cache-Control: no-store\r\n"
+		    "Pragma: no-cache\r\n", 43);
 	if (resp->www_authenticate[0] != '\0')
-		rc |= client_outf(c, "WWW-Authenticate: %s\r\n",
+		rc |= client_header(c, "WWW-Authenticate",
 		    resp->www_authenticate);
 	if (resp->retry_after[0] != '\0')
-		rc |= client_outf(c, "Retry-After: %s\r\n", resp->retry_after);
+		rc |= client_header(c, "Retry-After", resp->retry_after);
 	if (resp->status == 405 && r->allow[0] != '\0')
-		rc |= client_outf(c, "Allow: %s\r\n", r->allow);
+		rc |= client_header(c, "Allow", r->allow);
 	return rc;
 }
 
@@ -491,8 +498,7 @@ respond(struct reqctx *r, struct http_resp *resp)
 	size_t		 len;
 	int		 rc;
 
-	if (client_outf(c, "HTTP/1.1 %u %s\r\nDate: %s\r\n", resp->status,
-	    http_reason(resp->status), http_date(r->w)) == -1 ||
+	if (response_start(c, resp->status) == -1 ||
 	    response_headers(r, resp) == -1)
 		return -1;
 	if ((rc = response_body(r, resp, &body, &len)) == -1)
@@ -562,11 +568,10 @@ request_refuse(struct client *c, unsigned status, const char *why)
 	text = resp.body != NULL ? json_dumps(resp.body, JSON_COMPACT) : NULL;
 	log_event(LOG_INFO, "http.refused", "remote=%s status=%u: %s",
 	    c->remote, status, why);
-	if (client_outf(c, "HTTP/1.1 %u %s\r\nDate: %s\r\nContent-Type: "
-	    "application/json\r\nContent-Length: %zu\r\nX-Content-Type-"
-	    "Options: nosniff\r\nConnection: close\r\n\r\n", status,
-	    http_reason(status), http_date(c->w), text != NULL ?
-	    strlen(text) : 0) == 0 && text != NULL)
+	if (response_start(c, status) == 0 && client_outf(c, "Content-Type: "
+	    "application/json\r\nContent-Length: %zu\r\nConnection: "
+	    "close\r\n\r\n", text != NULL ? strlen(text) : 0) == 0 &&
+	    text != NULL)
 		client_out_body(c, text, strlen(text));
 	else
 		free(text);

@@ -137,6 +137,23 @@ client_outf(struct client *c, const char *fmt, ...)
 	return 0;
 }
 
+int
+client_header(struct client *c, const char *name, const char *value)
+{
+	size_t	 nl = strlen(name), vl = strlen(value);
+	char	*p;
+
+	if (out_reserve(c, nl + vl + 4) == -1)
+		return -1;
+	p = c->out + c->out_len;
+	memcpy(p, name, nl);
+	memcpy(p + nl, ": ", 2);
+	memcpy(p + nl + 2, value, vl);
+	memcpy(p + nl + 2 + vl, "\r\n", 2);
+	c->out_len += nl + vl + 4;
+	return 0;
+}
+
 char *
 client_out_space(struct client *c, size_t n)
 {

@@ -232,6 +232,11 @@ int client_outf(struct client *c, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3), warn_unused_result));
 void client_out_body(struct client *c, char *body, size_t len);
 
+/* Append the header line NAME: VALUE (no formatting: the answer's
+ * headers are written on every request). -1: out of memory. */
+int client_header(struct client *c, const char *name, const char *value)
+	__attribute__((warn_unused_result));
+
 /* Room for N more bytes of output (NULL: out of memory), valid until
  * the next client_out*; then, with nothing else queued, send the N bytes
  * at offset OFF of that room. */
