@@ -407,7 +407,8 @@ http_parse_strerror(int rc)
 	case HTTP_PARSE_VERSION:
 		return "HTTP version not supported";
 	case HTTP_PARSE_CODING:
-		return "transfer coding not implemented";
+		return "a transfer coding other than chunked, which keyd "
+		    "does not take";
 	}
 	return "unknown request head error";
 }
