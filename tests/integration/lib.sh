@@ -160,6 +160,18 @@ upstream_stop() {
 # proxy_setup NAME: keyd and the test upstream started, the upstream
 # registered with keyd as NAME with its token in $T/uptok. Fails (after
 # a nok naming the step) when any of it does not work.
+# admin_client NAME: apply a policy whose one role, admin, may do anything
+# anywhere; create NAME with that role; print its key (remembered).
+admin_client() {
+	cat >"$T/admin-policy.json" <<'JSON'
+{"version": 1, "roles": {
+  "admin": {"rules": [{"effect": "allow", "resources": ["*"], "operations": ["*"]}]}
+}}
+JSON
+	"$KEYCTL" policy apply "$T/admin-policy.json" >/dev/null || { nok "the policy applies"; return 1; }
+	"$KEYCTL" client create "$1" --role admin --json | jq -r .key | tee -a "$SECRETS"
+}
+
 proxy_setup() {
 	keyd_init && keyd_start || { nok "keyd starts"; return 1; }
 	upstream_start || { nok "the upstream starts"; return 1; }

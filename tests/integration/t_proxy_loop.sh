@@ -16,13 +16,7 @@ printf '%s\n' "$UPSTREAM_TOKEN" >"$T/uptok"
 "$KEYCTL" upstream add hr --url "$UPSTREAM_URL" --bearer-file "$T/uptok" >/dev/null ||
     nok "upstream add hr"
 
-cat >"$T/p.json" <<'JSON'
-{"version": 1, "roles": {
-  "admin": {"rules": [{"effect": "allow", "resources": ["*"], "operations": ["*"]}]}
-}}
-JSON
-"$KEYCTL" policy apply "$T/p.json" >/dev/null || nok "the policy applies"
-KEY=$("$KEYCTL" client create loop-c --role admin --json | jq -r .key | tee -a "$SECRETS")
+KEY=$(admin_client loop-c)
 
 # get UPSTREAM PATH: one request, printing "status request-id"
 get() {

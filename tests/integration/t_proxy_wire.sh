@@ -23,13 +23,7 @@ RAW="http://127.0.0.1:$(cat "$T/raw.port")"
 printf 'raw-upstream-token\n' >"$T/rawtok"
 "$KEYCTL" upstream add raw --url "$RAW/scim/v2" --bearer-file "$T/rawtok" >/dev/null ||
     nok "upstream add raw"
-cat >"$T/p.json" <<'JSON'
-{"version": 1, "roles": {
-  "admin": {"rules": [{"effect": "allow", "resources": ["*"], "operations": ["*"]}]}
-}}
-JSON
-"$KEYCTL" policy apply "$T/p.json" >/dev/null || nok "the policy applies"
-KEY=$("$KEYCTL" client create wire-c --role admin --json | jq -r .key | tee -a "$SECRETS")
+KEY=$(admin_client wire-c)
 
 # get UPSTREAM PATH: sets $code and $body
 get() {
