@@ -145,6 +145,9 @@ submit_locked(struct audit *a, struct audit_item *it, int nowait)
 	}
 	if (a->queued >= QUEUE_MAX)
 		return -1;
+	/* Timed under the lock, so that times rise with the queue's order. */
+	if (it->rec.time_us == 0)
+		it->rec.time_us = audit_now_us();
 	enqueue(a, it);
 	return 0;
 }
@@ -165,8 +168,6 @@ write_detached(struct audit *a, const struct audit_rec *r, audit_done_fn done,
 	it->done = done;
 	it->cls = cls;
 	it->rec = *r;
-	if (it->rec.time_us == 0)
-		it->rec.time_us = audit_now_us();
 	pthread_mutex_lock(&a->mu);
 	rc = submit_locked(a, it, nowait);
 	pthread_mutex_unlock(&a->mu);
@@ -194,8 +195,6 @@ audit_write(struct audit *a, struct audit_rec *r)
 {
 	struct audit_item it;
 
-	if (r->time_us == 0)
-		r->time_us = audit_now_us();
 	if (!a->o.sync)
 		return write_detached(a, r, NULL, NULL, 0);
 	memset(&it, 0, sizeof(it));
@@ -204,6 +203,7 @@ audit_write(struct audit *a, struct audit_rec *r)
 	if (write_wait(a, &it) == -1)
 		return -1;
 	r->seq = it.rec.seq;
+	r->time_us = it.rec.time_us;
 	memcpy(r->hash, it.rec.hash, AUDIT_HASH_LEN);
 	return 0;
 }

@@ -41,6 +41,7 @@ struct audit {
 	struct audit_store	*w;
 	int64_t			 seq;
 	unsigned char		 hash[AUDIT_HASH_LEN];
+	int64_t			 time_us;	/* the head's; none is earlier */
 	int64_t			 cp_seq, cp_time_us;
 	int64_t			 next_prune_us, next_probe_us;
 

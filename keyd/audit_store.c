@@ -2,7 +2,13 @@
  * FULL unless audit_sync = off. Records keep their fields as columns (so
  * that operators can read them with any sqlite tool) and their chain hash;
  * checkpoints keep their signature. Column lists come from audit_fields[],
- * the one list of a record's fields. */
+ * the one list of a record's fields.
+ *
+ * Records have no secondary index: each would cost every request's commit
+ * another B-tree page. Their times never decrease along seq (the writer
+ * sees to it), so a time is found by binary search over seq; and each
+ * checkpointed segment lists the clients in it (client_spans), so a query
+ * by client reads only that client's segments and the open one. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,17 +18,10 @@
 #include <sqlite3.h>
 
 #include "keyd/audit_store.h"
+#include "keyd/audit_store_int.h"
 
-#define COLS_MAX	1024
 #define BUSY_MS		5000
 
-struct audit_store {
-	sqlite3		*db;
-	sqlite3_stmt	*ins;		/* writer: one record */
-	sqlite3_stmt	*ins_cp;	/* writer: one checkpoint */
-	pthread_mutex_t	 mu;
-	char		 err[AUDIT_STORE_ERR_MAX];
-};
 
 static const char *const migrations[] = {
 	/* 1: records, checkpoints, meta */
@@ -46,12 +45,27 @@ static const char *const migrations[] = {
 	"  hash BLOB NOT NULL CHECK (length(hash) = 32),"
 	"  signature BLOB NOT NULL CHECK (length(signature) = 64)) STRICT;"
 	"CREATE INDEX checkpoints_time ON checkpoints(time_us);",
+	/* 2: client_spans in place of the records' two indexes. A segment
+	 * is (the checkpoint before, a checkpoint]; SPAN_ANY stands for
+	 * "too many clients to list". */
+	"CREATE TABLE client_spans ("
+	"  client TEXT NOT NULL, lo INTEGER NOT NULL, hi INTEGER NOT NULL,"
+	"  PRIMARY KEY (client, lo)) WITHOUT ROWID, STRICT;"
+	"INSERT INTO client_spans(client, lo, hi)"
+	"  SELECT DISTINCT r.client,"
+	"    coalesce((SELECT max(c.seq) FROM checkpoints c"
+	"      WHERE c.seq < r.seq), 0) + 1,"
+	"    (SELECT min(c.seq) FROM checkpoints c WHERE c.seq >= r.seq)"
+	"  FROM records r WHERE r.client IS NOT NULL AND"
+	"    EXISTS (SELECT 1 FROM checkpoints c WHERE c.seq >= r.seq);"
+	"DROP INDEX records_time;"
+	"DROP INDEX records_client;",
 };
 
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
 
 /* "seq, time_us, …, body_digest, hash", made once from audit_fields. */
-static char	cols[COLS_MAX];
+char		audit_store_cols[COLS_MAX];
 static char	marks[COLS_MAX];
 static pthread_once_t cols_once = PTHREAD_ONCE_INIT;
 
@@ -61,11 +75,11 @@ cols_make(void)
 	size_t	i, n = 0, m = 0;
 
 	for (i = 0; i < AUDIT_NFIELDS; i++) {
-		n += (size_t)snprintf(cols + n, sizeof(cols) - n, "%s, ",
+		n += (size_t)snprintf(audit_store_cols + n, sizeof(audit_store_cols) - n, "%s, ",
 		    audit_fields[i].name);
 		m += (size_t)snprintf(marks + m, sizeof(marks) - m, "?, ");
 	}
-	snprintf(cols + n, sizeof(cols) - n, "hash");
+	snprintf(audit_store_cols + n, sizeof(audit_store_cols) - n, "hash");
 	snprintf(marks + m, sizeof(marks) - m, "?");
 }
 
@@ -96,8 +110,8 @@ io_detail(sqlite3 *db)
 }
 
 /* Record the error, with what the OS said where sqlite knows it. */
-static int
-fail(struct audit_store *as, const char *what)
+int
+audit_store_fail(struct audit_store *as, const char *what)
 {
 	const char *d = as->db != NULL ? io_detail(as->db) : NULL;
 
@@ -113,24 +127,24 @@ audit_store_errmsg(const struct audit_store *as)
 	return as->err[0] != '\0' ? as->err : "audit.db: unknown error";
 }
 
-static int
-exec(struct audit_store *as, const char *sql)
+int
+audit_store_exec(struct audit_store *as, const char *sql)
 {
 	char *msg = NULL;
 
 	if (sqlite3_exec(as->db, sql, NULL, NULL, &msg) == SQLITE_OK)
 		return 0;
 	sqlite3_free(msg);
-	return fail(as, "exec");
+	return audit_store_fail(as, "exec");
 }
 
-static sqlite3_stmt *
-prepare(struct audit_store *as, const char *sql)
+sqlite3_stmt *
+audit_store_prepare(struct audit_store *as, const char *sql)
 {
 	sqlite3_stmt *stmt = NULL;
 
 	if (sqlite3_prepare_v2(as->db, sql, -1, &stmt, NULL) != SQLITE_OK) {
-		fail(as, "prepare");
+		audit_store_fail(as, "prepare");
 		return NULL;
 	}
 	return stmt;
@@ -142,13 +156,13 @@ user_version(struct audit_store *as, int *v)
 	sqlite3_stmt	*stmt;
 	int		 rc = -1;
 
-	if ((stmt = prepare(as, "PRAGMA user_version")) == NULL)
+	if ((stmt = audit_store_prepare(as, "PRAGMA user_version")) == NULL)
 		return -1;
 	if (sqlite3_step(stmt) == SQLITE_ROW) {
 		*v = sqlite3_column_int(stmt, 0);
 		rc = 0;
 	} else
-		fail(as, "user_version");
+		audit_store_fail(as, "user_version");
 	sqlite3_finalize(stmt);
 	return rc;
 }
@@ -174,10 +188,10 @@ migrate(struct audit_store *as, int create)
 	}
 	for (i = v; i < NMIGRATIONS; i++) {
 		snprintf(sql, sizeof(sql), "PRAGMA user_version = %d", i + 1);
-		if (exec(as, "BEGIN IMMEDIATE") == -1)
+		if (audit_store_exec(as, "BEGIN IMMEDIATE") == -1)
 			return -1;
-		if (exec(as, migrations[i]) == -1 || exec(as, sql) == -1 ||
-		    exec(as, "COMMIT") == -1) {
+		if (audit_store_exec(as, migrations[i]) == -1 || audit_store_exec(as, sql) == -1 ||
+		    audit_store_exec(as, "COMMIT") == -1) {
 			audit_store_rollback(as);
 			return -1;
 		}
@@ -192,18 +206,21 @@ configure(struct audit_store *as, enum audit_store_mode mode, int sync)
 
 	sqlite3_busy_timeout(as->db, BUSY_MS);
 	if (mode == AUDIT_STORE_READ)
-		return exec(as, "PRAGMA query_only = ON");
-	if (exec(as, "PRAGMA journal_mode = WAL") == -1 ||
-	    exec(as, sync ? "PRAGMA synchronous = FULL" :
+		return audit_store_exec(as, "PRAGMA query_only = ON");
+	if (audit_store_exec(as, "PRAGMA journal_mode = WAL") == -1 ||
+	    audit_store_exec(as, sync ? "PRAGMA synchronous = FULL" :
 	    "PRAGMA synchronous = NORMAL") == -1 ||
 	    migrate(as, mode == AUDIT_STORE_CREATE) == -1)
 		return -1;
 	snprintf(sql, sizeof(sql), "INSERT INTO records(%s) VALUES (%s)",
-	    cols, marks);
-	if ((as->ins = prepare(as, sql)) == NULL ||
-	    (as->ins_cp = prepare(as, "INSERT INTO checkpoints(seq, time_us, "
-	    "hash, signature) VALUES (?, ?, ?, ?)")) == NULL)
+	    audit_store_cols, marks);
+	if ((as->ins = audit_store_prepare(as, sql)) == NULL ||
+	    (as->ins_cp = audit_store_prepare(as, "INSERT INTO checkpoints(seq, time_us, "
+	    "hash, signature) VALUES (?, ?, ?, ?)")) == NULL ||
+	    (as->ins_span = audit_store_prepare(as, "INSERT INTO "
+	    "client_spans(client, lo, hi) VALUES (?, ?, ?)")) == NULL)
 		return -1;
+	as->span_stale = 1;
 	return 0;
 }
 
@@ -227,7 +244,7 @@ audit_store_open(const char *path, enum audit_store_mode mode, int sync,
 	if (mode == AUDIT_STORE_CREATE)
 		flags |= SQLITE_OPEN_CREATE;
 	if (sqlite3_open_v2(path, &as->db, flags, NULL) != SQLITE_OK) {
-		fail(as, "open");
+		audit_store_fail(as, "open");
 		goto fail;
 	}
 	if (configure(as, mode, sync) == -1)
@@ -249,28 +266,114 @@ audit_store_close(struct audit_store **asp)
 		return;
 	sqlite3_finalize(as->ins);
 	sqlite3_finalize(as->ins_cp);
+	sqlite3_finalize(as->ins_span);
 	sqlite3_close(as->db);
 	pthread_mutex_destroy(&as->mu);
 	free(as);
 	*asp = NULL;
 }
 
+static int
+step_done(struct audit_store *as, sqlite3_stmt *stmt, const char *what)
+{
+	int r = sqlite3_step(stmt);
+
+	sqlite3_reset(stmt);
+	sqlite3_clear_bindings(stmt);
+	return r == SQLITE_DONE ? 0 : audit_store_fail(as, what);
+}
+
+static void
+span_add(struct audit_store *as, const char *client)
+{
+	int i;
+
+	if (client[0] == '\0' || as->span_any)
+		return;
+	for (i = 0; i < as->span_n; i++)
+		if (strcmp(as->span_clients[i], client) == 0)
+			return;
+	if (as->span_n == SPAN_CLIENTS_MAX) {
+		as->span_any = 1;
+		return;
+	}
+	snprintf(as->span_clients[as->span_n++], sizeof(as->span_clients[0]),
+	    "%s", client);
+}
+
+/* The open segment's clients, from what is committed: at open, and after
+ * a rollback. In the writer's transaction. */
+static int
+span_reload(struct audit_store *as)
+{
+	sqlite3_stmt	*stmt;
+	int		 r;
+
+	as->span_n = as->span_any = 0;
+	if ((stmt = audit_store_prepare(as, "SELECT coalesce((SELECT max(seq) "
+	    "FROM checkpoints), 0) + 1")) == NULL)
+		return -1;
+	r = sqlite3_step(stmt);
+	as->span_lo = sqlite3_column_int64(stmt, 0);
+	sqlite3_finalize(stmt);
+	if (r != SQLITE_ROW)
+		return audit_store_fail(as, "open segment");
+	if ((stmt = audit_store_prepare(as, "SELECT DISTINCT client FROM "
+	    "records WHERE seq >= ? AND client IS NOT NULL")) == NULL)
+		return -1;
+	sqlite3_bind_int64(stmt, 1, as->span_lo);
+	while ((r = sqlite3_step(stmt)) == SQLITE_ROW)
+		span_add(as, (const char *)sqlite3_column_text(stmt, 0));
+	sqlite3_finalize(stmt);
+	if (r != SQLITE_DONE)
+		return audit_store_fail(as, "open segment");
+	as->span_stale = 0;
+	return 0;
+}
+
+/* Close the open segment at checkpoint HI: one row per client in it. */
+static int
+span_close(struct audit_store *as, int64_t hi)
+{
+	int i, n = as->span_any ? 1 : as->span_n;
+
+	for (i = 0; i < n; i++) {
+		sqlite3_bind_text(as->ins_span, 1, as->span_any ? SPAN_ANY :
+		    as->span_clients[i], -1, SQLITE_STATIC);
+		sqlite3_bind_int64(as->ins_span, 2, as->span_lo);
+		sqlite3_bind_int64(as->ins_span, 3, hi);
+		if (step_done(as, as->ins_span, "insert client span") == -1)
+			return -1;
+	}
+	as->span_lo = hi + 1;
+	as->span_n = as->span_any = 0;
+	return 0;
+}
+
 int
 audit_store_begin(struct audit_store *as)
 {
-	return exec(as, "BEGIN IMMEDIATE");
+	if (audit_store_exec(as, "BEGIN IMMEDIATE") == -1)
+		return -1;
+	if (as->span_stale && span_reload(as) == -1) {
+		audit_store_rollback(as);
+		return -1;
+	}
+	return 0;
 }
 
 int
 audit_store_commit(struct audit_store *as)
 {
-	return exec(as, "COMMIT");
+	return audit_store_exec(as, "COMMIT");
 }
 
 void
 audit_store_rollback(struct audit_store *as)
 {
 	/* Keep the reason the transaction failed, not the rollback's. */
+	if (as->ins != NULL)
+		as->span_stale = 1;
 	if (sqlite3_get_autocommit(as->db) == 0)
 		(void)sqlite3_exec(as->db, "ROLLBACK", NULL, NULL, NULL);
 }
@@ -294,16 +397,6 @@ bind_field(sqlite3_stmt *stmt, int col, const struct audit_rec *r,
 		sqlite3_bind_text(stmt, col, base, -1, SQLITE_STATIC);
 }
 
-static int
-step_done(struct audit_store *as, sqlite3_stmt *stmt, const char *what)
-{
-	int r = sqlite3_step(stmt);
-
-	sqlite3_reset(stmt);
-	sqlite3_clear_bindings(stmt);
-	return r == SQLITE_DONE ? 0 : fail(as, what);
-}
-
 int
 audit_store_insert(struct audit_store *as, const struct audit_rec *r)
 {
@@ -313,7 +406,10 @@ audit_store_insert(struct audit_store *as, const struct audit_rec *r)
 		bind_field(as->ins, i + 1, r, &audit_fields[i]);
 	sqlite3_bind_blob(as->ins, AUDIT_NFIELDS + 1, r->hash, AUDIT_HASH_LEN,
 	    SQLITE_STATIC);
-	return step_done(as, as->ins, "insert record");
+	if (step_done(as, as->ins, "insert record") == -1)
+		return -1;
+	span_add(as, r->client);
+	return 0;
 }
 
 int
@@ -325,7 +421,9 @@ audit_store_insert_cp(struct audit_store *as, const struct audit_cp *cp)
 	    SQLITE_STATIC);
 	sqlite3_bind_blob(as->ins_cp, 4, cp->sig, AUDIT_SIG_LEN,
 	    SQLITE_STATIC);
-	return step_done(as, as->ins_cp, "insert checkpoint");
+	if (step_done(as, as->ins_cp, "insert checkpoint") == -1)
+		return -1;
+	return span_close(as, cp->seq);
 }
 
 /* Read a column as stored. A value that does not fit its field (only a
@@ -356,8 +454,8 @@ column_field(sqlite3_stmt *stmt, int col, struct audit_rec *r,
 	base[n] = '\0';
 }
 
-static void
-row_rec(sqlite3_stmt *stmt, struct audit_rec *r)
+void
+audit_store_row_rec(sqlite3_stmt *stmt, struct audit_rec *r)
 {
 	int i;
 
@@ -391,7 +489,7 @@ one_row(struct audit_store *as, const char *sql, int nargs, int64_t a,
 	int		 r, rc = -1;
 
 	pthread_mutex_lock(&as->mu);
-	if ((stmt = prepare(as, sql)) == NULL)
+	if ((stmt = audit_store_prepare(as, sql)) == NULL)
 		goto out;
 	if (nargs > 0)
 		sqlite3_bind_int64(stmt, 1, a);
@@ -404,7 +502,7 @@ one_row(struct audit_store *as, const char *sql, int nargs, int64_t a,
 	} else if (r == SQLITE_ROW || r == SQLITE_DONE)
 		rc = AUDIT_STORE_NONE;
 	else
-		fail(as, "read");
+		audit_store_fail(as, "read");
 out:
 	sqlite3_finalize(stmt);
 	pthread_mutex_unlock(&as->mu);
@@ -414,7 +512,7 @@ out:
 static void
 rec_cb(sqlite3_stmt *stmt, void *out)
 {
-	row_rec(stmt, out);
+	audit_store_row_rec(stmt, out);
 }
 
 static void
@@ -435,7 +533,7 @@ audit_store_last(struct audit_store *as, struct audit_rec *r)
 	char sql[COLS_MAX + 64];
 
 	snprintf(sql, sizeof(sql), "SELECT %s FROM records ORDER BY seq DESC "
-	    "LIMIT 1", cols);
+	    "LIMIT 1", audit_store_cols);
 	return one_row(as, sql, 0, 0, 0, rec_cb, r);
 }
 
@@ -464,25 +562,17 @@ audit_store_cp_before_time(struct audit_store *as, int64_t time_us,
 	    time_us, 0, cp_cb, cp);
 }
 
-int
-audit_store_seq_at_time(struct audit_store *as, int64_t time_us,
-    int64_t *seq)
-{
-	return one_row(as, "SELECT min(seq) FROM records WHERE time_us >= ?",
-	    1, time_us, 0, int_cb, seq);
-}
-
 static int
 run_int(struct audit_store *as, const char *sql, int64_t a)
 {
 	sqlite3_stmt *stmt;
 
-	if ((stmt = prepare(as, sql)) == NULL)
+	if ((stmt = audit_store_prepare(as, sql)) == NULL)
 		return -1;
 	sqlite3_bind_int64(stmt, 1, a);
 	if (sqlite3_step(stmt) != SQLITE_DONE) {
 		sqlite3_finalize(stmt);
-		return fail(as, "prune");
+		return audit_store_fail(as, "prune");
 	}
 	sqlite3_finalize(stmt);
 	return 0;
@@ -495,6 +585,8 @@ audit_store_prune(struct audit_store *as, int64_t upto, int64_t *n)
 	if (run_int(as, "DELETE FROM records WHERE seq <= ?", upto) == -1)
 		return -1;
 	*n = sqlite3_changes(as->db);
+	if (run_int(as, "DELETE FROM client_spans WHERE hi <= ?", upto) == -1)
+		return -1;
 	return run_int(as, "DELETE FROM checkpoints WHERE seq < ?", upto);
 }
 
@@ -507,14 +599,14 @@ audit_store_meta_get(struct audit_store *as, const char *key,
 
 	*val = NULL;
 	pthread_mutex_lock(&as->mu);
-	if ((stmt = prepare(as, "SELECT value FROM meta WHERE key = ?")) ==
+	if ((stmt = audit_store_prepare(as, "SELECT value FROM meta WHERE key = ?")) ==
 	    NULL)
 		goto out;
 	sqlite3_bind_text(stmt, 1, key, -1, SQLITE_STATIC);
 	if ((r = sqlite3_step(stmt)) == SQLITE_DONE)
 		rc = AUDIT_STORE_NONE;
 	else if (r != SQLITE_ROW)
-		fail(as, "meta");
+		audit_store_fail(as, "meta");
 	else if ((n = sqlite3_column_bytes(stmt, 0)) >= 0 &&
 	    (*val = malloc((size_t)n + 1)) != NULL) {
 		if (n > 0)
@@ -536,12 +628,12 @@ audit_store_meta_put(struct audit_store *as, const char *key,
 	int		 rc = -1;
 
 	pthread_mutex_lock(&as->mu);
-	if ((stmt = prepare(as, "INSERT INTO meta(key, value) VALUES (?, ?) "
+	if ((stmt = audit_store_prepare(as, "INSERT INTO meta(key, value) VALUES (?, ?) "
 	    "ON CONFLICT(key) DO UPDATE SET value = excluded.value")) == NULL)
 		goto out;
 	sqlite3_bind_text(stmt, 1, key, -1, SQLITE_STATIC);
 	sqlite3_bind_blob(stmt, 2, val, (int)len, SQLITE_STATIC);
-	rc = sqlite3_step(stmt) == SQLITE_DONE ? 0 : fail(as, "meta put");
+	rc = sqlite3_step(stmt) == SQLITE_DONE ? 0 : audit_store_fail(as, "meta put");
 out:
 	sqlite3_finalize(stmt);
 	pthread_mutex_unlock(&as->mu);
@@ -565,7 +657,7 @@ walk_merge(struct audit_store *as, sqlite3_stmt *rs, sqlite3_stmt *cs,
 	while (rc == 0 && (rr == SQLITE_ROW || cr == SQLITE_ROW)) {
 		if (rr == SQLITE_ROW && (cr != SQLITE_ROW ||
 		    sqlite3_column_int64(rs, 0) <= sqlite3_column_int64(cs, 0))) {
-			row_rec(rs, &r);
+			audit_store_row_rec(rs, &r);
 			last = r.seq;
 			n++;
 			rc = cb(arg, &r, NULL);
@@ -580,7 +672,7 @@ walk_merge(struct audit_store *as, sqlite3_stmt *rs, sqlite3_stmt *cs,
 	}
 	if (rc == 0 && ((rr != SQLITE_DONE && rr != SQLITE_ROW) ||
 	    (cr != SQLITE_DONE && cr != SQLITE_ROW)))
-		rc = fail(as, "walk");
+		rc = audit_store_fail(as, "walk");
 	return rc;
 }
 
@@ -594,10 +686,10 @@ audit_store_walk(struct audit_store *as, int64_t from, int64_t to,
 
 	pthread_mutex_lock(&as->mu);
 	snprintf(sql, sizeof(sql), "SELECT %s FROM records WHERE seq >= ? AND "
-	    "seq <= ? ORDER BY seq LIMIT ?", cols);
-	if (exec(as, "BEGIN") == -1)
+	    "seq <= ? ORDER BY seq LIMIT ?", audit_store_cols);
+	if (audit_store_exec(as, "BEGIN") == -1)
 		goto out;
-	if ((rs = prepare(as, sql)) == NULL || (cs = prepare(as, "SELECT seq, "
+	if ((rs = audit_store_prepare(as, sql)) == NULL || (cs = audit_store_prepare(as, "SELECT seq, "
 	    "time_us, hash, signature FROM checkpoints WHERE seq >= ? AND "
 	    "seq <= ? ORDER BY seq")) == NULL)
 		goto end;
@@ -612,70 +704,6 @@ end:
 	sqlite3_finalize(cs);
 	(void)sqlite3_exec(as->db, "COMMIT", NULL, NULL, NULL);
 out:
-	pthread_mutex_unlock(&as->mu);
-	return rc;
-}
-
-/* WHERE clauses for F; values are bound, never spliced into the SQL. */
-static void
-filter_sql(const struct audit_filter *f, char *buf, size_t len)
-{
-	snprintf(buf, len, "seq > ?1%s%s%s%s%s",
-	    f->client != NULL ? " AND client = ?2" : "",
-	    f->decision != NULL ? " AND decision = ?3" : "",
-	    f->event != NULL ? " AND event = ?4" : "",
-	    f->since_us != 0 ? " AND time_us >= ?5" : "",
-	    f->until_us != 0 ? " AND time_us < ?6" : "");
-}
-
-static void
-filter_bind(sqlite3_stmt *stmt, const struct audit_filter *f, int64_t after,
-    int64_t limit)
-{
-	sqlite3_bind_int64(stmt, 1, after);
-	if (f->client != NULL)
-		sqlite3_bind_text(stmt, 2, f->client, -1, SQLITE_STATIC);
-	if (f->decision != NULL)
-		sqlite3_bind_text(stmt, 3, f->decision, -1, SQLITE_STATIC);
-	if (f->event != NULL)
-		sqlite3_bind_text(stmt, 4, f->event, -1, SQLITE_STATIC);
-	if (f->since_us != 0)
-		sqlite3_bind_int64(stmt, 5, f->since_us);
-	if (f->until_us != 0)
-		sqlite3_bind_int64(stmt, 6, f->until_us);
-	sqlite3_bind_int64(stmt, 7, limit);
-}
-
-int
-audit_store_query(struct audit_store *as, const struct audit_filter *f,
-    int64_t after, int64_t limit, int newest, audit_store_cb cb, void *arg)
-{
-	struct audit_rec	 r;
-	sqlite3_stmt		*stmt;
-	char			 where[256], sql[COLS_MAX + 512];
-	int			 s, rc = -1;
-
-	filter_sql(f, where, sizeof(where));
-	if (newest)
-		snprintf(sql, sizeof(sql), "SELECT * FROM (SELECT %s FROM "
-		    "records WHERE %s ORDER BY seq DESC LIMIT ?7) ORDER BY seq",
-		    cols, where);
-	else
-		snprintf(sql, sizeof(sql), "SELECT %s FROM records WHERE %s "
-		    "ORDER BY seq LIMIT ?7", cols, where);
-	pthread_mutex_lock(&as->mu);
-	if ((stmt = prepare(as, sql)) == NULL)
-		goto out;
-	filter_bind(stmt, f, after, limit);
-	rc = 0;
-	while (rc == 0 && (s = sqlite3_step(stmt)) == SQLITE_ROW) {
-		row_rec(stmt, &r);
-		rc = cb(arg, &r, NULL);
-	}
-	if (rc == 0 && s != SQLITE_DONE)
-		rc = fail(as, "query");
-out:
-	sqlite3_finalize(stmt);
 	pthread_mutex_unlock(&as->mu);
 	return rc;
 }

@@ -130,7 +130,7 @@ key_check(struct audit *a, char *err, size_t errlen)
 /* The chain's head and last checkpoint, as audit.db has them. */
 static int
 head_load(struct audit_store *as, int64_t *seq,
-    unsigned char hash[AUDIT_HASH_LEN])
+    unsigned char hash[AUDIT_HASH_LEN], int64_t *time_us)
 {
 	struct audit_rec	last;
 	int			r;
@@ -138,6 +138,7 @@ head_load(struct audit_store *as, int64_t *seq,
 	if ((r = audit_store_last(as, &last)) == -1)
 		return -1;
 	*seq = r == 0 ? last.seq : 0;
+	*time_us = r == 0 ? last.time_us : 0;
 	if (r == 0)
 		memcpy(hash, last.hash, AUDIT_HASH_LEN);
 	else
@@ -154,7 +155,7 @@ audit_writer_prepare(struct audit *a, char *err, size_t errlen)
 	if (audit_store_open(a->path, AUDIT_STORE_CREATE, a->o.sync, &a->w,
 	    err, errlen) == -1 || key_check(a, err, errlen) == -1)
 		return -1;
-	if (head_load(a->w, &a->seq, a->hash) == -1 ||
+	if (head_load(a->w, &a->seq, a->hash, &a->time_us) == -1 ||
 	    (r = audit_store_cp_at_or_before(a->w, INT64_MAX, &cp)) == -1) {
 		snprintf(err, errlen, "%s", audit_store_errmsg(a->w));
 		return -1;
@@ -174,6 +175,7 @@ audit_writer_prepare(struct audit *a, char *err, size_t errlen)
 struct chain {
 	int64_t		seq;
 	unsigned char	hash[AUDIT_HASH_LEN];
+	int64_t		time_us;
 	int64_t		cp_seq, cp_time_us;
 	struct audit_cp	cp;		/* the last checkpoint made */
 	int		made_cp;
@@ -198,8 +200,14 @@ static int
 chain_append(struct audit *a, struct chain *c, struct audit_rec *r)
 {
 	r->seq = ++c->seq;
+	/* Times never decrease along seq, so that a time is found by binary
+	 * search (audit_query.c). A record is timed as it is queued, under
+	 * the queue's lock, so only a clock stepped back moves one here. */
 	if (r->time_us == 0)
 		r->time_us = audit_now_us();
+	if (r->time_us < c->time_us)
+		r->time_us = c->time_us;
+	c->time_us = r->time_us;
 	audit_rec_hash(c->hash, r, r->hash);
 	memcpy(c->hash, r->hash, AUDIT_HASH_LEN);
 	if (audit_store_insert(a->w, r) == -1)
@@ -229,6 +237,7 @@ commit(struct audit *a, struct audit_item *items, int force_cp,
 	memset(&c, 0, sizeof(c));
 	c.seq = a->seq;
 	memcpy(c.hash, a->hash, AUDIT_HASH_LEN);
+	c.time_us = a->time_us;
 	c.cp_seq = a->cp_seq;
 	c.cp_time_us = a->cp_time_us;
 	if (a->w == NULL || audit_store_begin(a->w) == -1)
@@ -248,6 +257,7 @@ commit(struct audit *a, struct audit_item *items, int force_cp,
 		goto fail;
 	a->seq = c.seq;
 	memcpy(a->hash, c.hash, AUDIT_HASH_LEN);
+	a->time_us = c.time_us;
 	a->cp_seq = c.cp_seq;
 	a->cp_time_us = c.cp_time_us;
 	for (it = items; it != NULL; it = it->next)
@@ -319,7 +329,7 @@ recover(struct audit *a, struct round *rd)
 	struct audit_status	st;
 	unsigned char		hash[AUDIT_HASH_LEN];
 	char			since[32], reason[AUDIT_WHY_MAX];
-	int64_t			seq, now = audit_now_us();
+	int64_t			seq, time_us, now = audit_now_us();
 
 	if (now < a->next_probe_us)
 		return -1;
@@ -327,7 +337,7 @@ recover(struct audit *a, struct round *rd)
 	if (a->w == NULL && audit_store_open(a->path, AUDIT_STORE_WRITE,
 	    a->o.sync, &a->w, rd->why, sizeof(rd->why)) == -1)
 		return -1;
-	if (head_load(a->w, &seq, hash) == -1 || seq != a->seq ||
+	if (head_load(a->w, &seq, hash, &time_us) == -1 || seq != a->seq ||
 	    sodium_memcmp(hash, a->hash, AUDIT_HASH_LEN) != 0) {
 		snprintf(rd->why, sizeof(rd->why), "audit log %.100s changed while "
 		    "it could not be written: its last record is not the one "

@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include <sodium.h>
+#include <sqlite3.h>
 
 #include "keyd/audit.h"
 #include "keyd/audit_store.h"
@@ -82,6 +83,51 @@ count(struct audit_fix *f, int64_t n[2])
 	assert_int_equal(audit_store_walk(as, 0, INT64_MAX, INT64_MAX,
 	    count_cb, n), 0);
 	audit_store_close(&as);
+}
+
+static int
+tally_cb(void *arg, const struct audit_rec *r, const struct audit_cp *cp)
+{
+	(void)r;
+	(void)cp;
+	(*(int64_t *)arg)++;
+	return 0;
+}
+
+/* How many records audit_store_query finds for CLIENT. */
+static int64_t
+of_client(struct audit_fix *f, const char *client)
+{
+	struct audit_store	*as = NULL;
+	struct audit_filter	 flt;
+	char			 err[512];
+	int64_t			 n = 0;
+
+	memset(&flt, 0, sizeof(flt));
+	flt.client = client;
+	assert_int_equal(audit_reader(f->a, &as, err, sizeof(err)), 0);
+	assert_int_equal(audit_store_query(as, &flt, 0, INT64_MAX, 0,
+	    tally_cb, &n), 0);
+	audit_store_close(&as);
+	return n;
+}
+
+/* One integer from SQL run on audit.db directly. */
+static int64_t
+raw_int(struct audit_fix *f, const char *sql)
+{
+	sqlite3		*db;
+	sqlite3_stmt	*stmt;
+	int64_t		 v;
+
+	assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &stmt, NULL),
+	    SQLITE_OK);
+	assert_int_equal(sqlite3_step(stmt), SQLITE_ROW);
+	v = sqlite3_column_int64(stmt, 0);
+	sqlite3_finalize(stmt);
+	sqlite3_close(db);
+	return v;
 }
 
 static void
@@ -243,6 +289,7 @@ test_fail_closed_and_recover(void **state)
 	struct audit_verify	 v;
 	struct audit_status	 st;
 	struct rlimit		 rl;
+	int64_t			 cp;
 	int			 i;
 
 	audit_fix_start(f);
@@ -264,6 +311,48 @@ test_fail_closed_and_recover(void **state)
 	assert_int_equal(put(f, "after"), 0);
 	assert_int_equal(audit_fix_verify(f, &v, 7), 0);
 	assert_int_equal(v.records, 3);	/* before, audit.recovered, after */
+	/* the rolled-back commit left the open segment's clients right */
+	assert_int_equal(audit_checkpoint_now(f->a, &cp), 0);
+	assert_int_equal(of_client(f, "before"), 1);
+	assert_int_equal(of_client(f, "after"), 1);
+	assert_int_equal(of_client(f, "lost"), 0);
+}
+
+/* A log of schema 1 (the records' two indexes, no client_spans) is
+ * converted at open: the indexes go, the spans are rebuilt from the
+ * records, every record of a client is found, and the chain verifies. */
+static void
+test_migrate_schema1(void **state)
+{
+	struct audit_fix	*f = *state;
+	struct audit_verify	 v;
+	sqlite3			*db;
+	int			 i;
+
+	f->o.cp_records = 5;
+	audit_fix_start(f);
+	for (i = 0; i < 23; i++)
+		assert_int_equal(put(f, i % 3 == 0 ? "okta" : "entra"), 0);
+	audit_close(&f->a);
+	assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, "DROP TABLE client_spans;"
+	    "CREATE INDEX records_time ON records(time_us);"
+	    "CREATE INDEX records_client ON records(client, seq);"
+	    "PRAGMA user_version = 1", NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+	audit_fix_start(f);
+	assert_int_equal(raw_int(f, "PRAGMA user_version"), 2);
+	assert_int_equal(raw_int(f, "SELECT count(*) FROM sqlite_master "
+	    "WHERE name IN ('records_time', 'records_client')"), 0);
+	/* segments 1-5 … 16-20 and 21-23 (closed at close): okta in each */
+	assert_int_equal(raw_int(f, "SELECT count(*) FROM client_spans "
+	    "WHERE client = 'okta'"), 5);
+	assert_int_equal(of_client(f, "okta"), 8);
+	assert_int_equal(of_client(f, "entra"), 15);
+	assert_int_equal(put(f, "okta"), 0);
+	assert_int_equal(of_client(f, "okta"), 9);
+	assert_int_equal(audit_fix_verify(f, &v, 7), 0);
+	assert_int_equal(v.records, 24);
 }
 
 static void
@@ -295,6 +384,11 @@ test_retention(void **state)
 	assert_int_equal(audit_fix_verify(f, &v, 7), 0);
 	assert_int_equal(v.first_seq, 6);
 	assert_int_equal(v.records, 2);
+	/* the pruned segment's client span went with it */
+	assert_int_equal(of_client(f, "old"), 0);
+	assert_int_equal(raw_int(f, "SELECT count(*) FROM client_spans WHERE "
+	    "hi <= 5"), 0);
+	assert_int_equal(of_client(f, "new"), 1);
 }
 
 int
@@ -314,6 +408,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_fail_closed_and_recover,
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_retention, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_migrate_schema1, setup,
 		    teardown),
 	};
 
