@@ -4,6 +4,7 @@
  * upstream closes them, when they have been idle too long, or when their
  * upstream entry is gone. */
 #include <sys/epoll.h>
+#include <sys/socket.h>
 
 #include <errno.h>
 #include <pthread.h>
@@ -465,13 +466,28 @@ conn_release(struct fwd_conn *c, int keep)
 		fl->next_idle = c->idle_since + IDLE_SCAN_NS;
 }
 
+/* Plain HTTP goes straight to the socket: libcurl's send and recv only
+ * add a layer there. TLS goes through libcurl, which holds the session. */
 ssize_t
 conn_send(struct fwd_conn *c, const char *buf, size_t n, char *err,
     size_t errlen)
 {
 	CURLcode	rc;
 	size_t		sent = 0;
+	ssize_t		r;
 
+	if (!c->tls) {
+		while ((r = send(c->fd, buf, n, MSG_NOSIGNAL)) == -1 &&
+		    errno == EINTR)
+			;
+		if (r >= 0)
+			return r;
+		if (errno == EAGAIN || errno == EWOULDBLOCK)
+			return 0;
+		snprintf(err, errlen, "send to the upstream: %s",
+		    strerror(errno));
+		return -1;
+	}
 	rc = curl_easy_send(c->e, buf, n, &sent);
 	if (rc == CURLE_OK)
 		return (ssize_t)sent;
@@ -486,7 +502,19 @@ conn_recv(struct fwd_conn *c, char *buf, size_t n, char *err, size_t errlen)
 {
 	CURLcode	rc;
 	size_t		got = 0;
+	ssize_t		r;
 
+	if (!c->tls) {
+		while ((r = recv(c->fd, buf, n, 0)) == -1 && errno == EINTR)
+			;
+		if (r >= 0)
+			return r;
+		if (errno == EAGAIN || errno == EWOULDBLOCK)
+			return FWD_AGAIN;
+		snprintf(err, errlen, "recv from the upstream: %s",
+		    strerror(errno));
+		return -1;
+	}
 	rc = curl_easy_recv(c->e, buf, n, &got);
 	if (rc == CURLE_OK)
 		return (ssize_t)got;

@@ -217,6 +217,10 @@ upstream_curl_connect_apply(CURL *h, const struct upstream *u, char *err,
 	bad |= curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https") !=
 	    CURLE_OK;
 	bad |= curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L) != CURLE_OK;
+	/* Straight to the upstream: libcurl would otherwise take a proxy
+	 * from http_proxy, https_proxy or all_proxy in keyd's environment
+	 * and hand it the upstream credential. */
+	bad |= curl_easy_setopt(h, CURLOPT_PROXY, "") != CURLE_OK;
 	bad |= curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L) != CURLE_OK;
 	bad |= curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, (long)u->timeout_ms) !=
 	    CURLE_OK;

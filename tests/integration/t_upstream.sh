@@ -90,6 +90,18 @@ eq "--delay-ms holds each answer" "$(( ($(date +%s%N) - t0) / 1000000 >= 400 ))"
 upstream_stop
 
 # --- keyd's upstream registry ---------------------------------------------
+# keyd runs from here on with proxies in its environment that lead
+# nowhere: it must go straight to the upstream, never through a proxy that
+# the environment names (and that would see the upstream credential).
+cat >"$T/keyd-proxied" <<EOF
+#!/bin/sh
+export http_proxy=http://127.0.0.1:9 https_proxy=http://127.0.0.1:9
+export HTTP_PROXY=http://127.0.0.1:9 HTTPS_PROXY=http://127.0.0.1:9
+export ALL_PROXY=http://127.0.0.1:9 all_proxy=http://127.0.0.1:9
+exec "$KEYD" "\$@"
+EOF
+chmod +x "$T/keyd-proxied"
+KEYD="$T/keyd-proxied"
 keyd_init && keyd_start || { nok "keyd starts"; finish; exit 1; }
 upstream_start || { nok "the upstream starts again"; finish; exit 1; }
 remember "$UPSTREAM_TOKEN" >/dev/null
