@@ -61,6 +61,20 @@ audit_str_set(char *dst, size_t cap, const char *src)
 		return;
 	n = src != NULL ? strlen(src) : 0;
 	while (i < n) {
+		/* A run of printable ASCII, nearly every field, at once. */
+		for (len = 0; i + len < n && s[i + len] >= 0x20 &&
+		    s[i + len] < 0x7f; len++)
+			;
+		if (len > 0) {
+			if (o + len >= cap)
+				len = cap - 1 - o;
+			memcpy(dst + o, s + i, len);
+			o += len;
+			i += len;
+			if (o + 1 >= cap)
+				break;
+			continue;
+		}
 		if ((len = utf8_printable(s + i, n - i)) == 0) {
 			if (o + 1 >= cap)
 				break;

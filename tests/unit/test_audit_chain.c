@@ -356,6 +356,21 @@ test_str_set(void **state)
 	assert_string_equal(small, "abcdef");	/* no half character */
 	audit_str_set(small, sizeof(small), NULL);
 	assert_string_equal(small, "");
+	/* cuts inside and at the end of an ASCII run */
+	audit_str_set(small, sizeof(small), "abcdefghij");
+	assert_string_equal(small, "abcdefg");
+	audit_str_set(small, sizeof(small), "abcdefg");
+	assert_string_equal(small, "abcdefg");
+	audit_str_set(small, sizeof(small), "\xc3\xa9" "abcdefgh");
+	assert_string_equal(small, "\xc3\xa9" "abcde");
+	audit_str_set(small, sizeof(small), "abcdef\x01zz");
+	assert_string_equal(small, "abcdef?");
+	audit_str_set(small, sizeof(small), "abcdefg\x01");
+	assert_string_equal(small, "abcdefg");
+	audit_str_set(buf, sizeof(buf), "\x7f\x7f" "ok " "\xe2\x82\xac" " \x1b[0m");
+	assert_string_equal(buf, "??ok \xe2\x82\xac ?[0m");
+	audit_str_set(small, 1, "abc");
+	assert_string_equal(small, "");
 }
 
 static void
