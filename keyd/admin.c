@@ -137,6 +137,7 @@ admin_loop(void *arg)
 	struct pollfd	 pfd[2];
 	int		 c;
 
+	(void)pthread_setname_np(pthread_self(), "keyd-admin");
 	pfd[0].fd = a->fd;
 	pfd[0].events = POLLIN;
 	pfd[1].fd = a->stop_pipe[0];

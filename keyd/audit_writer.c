@@ -529,6 +529,7 @@ audit_writer_main(void *arg)
 	struct round		 rd;
 	int			 stopping;
 
+	(void)pthread_setname_np(pthread_self(), "keyd-audit");
 	do {
 		pthread_mutex_lock(&a->mu);
 		writer_wait(a);

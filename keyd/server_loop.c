@@ -154,7 +154,11 @@ worker_main(void *arg)
 	struct worker	*w = arg;
 	int64_t		 deadline = 0;
 	int		 stopping = 0;
+	char		 name[16];
 
+	/* top -H and perf tell the threads apart by name */
+	snprintf(name, sizeof(name), "keyd-worker%zu", w->id);
+	(void)pthread_setname_np(pthread_self(), name);
 	log_hold();
 	for (;;) {
 		worker_round(w, worker_timeout(w, stopping));
@@ -233,6 +237,7 @@ pool_main(void *arg)
 	struct server	*s = arg;
 	struct job	*j;
 
+	(void)pthread_setname_np(pthread_self(), "keyd-pool");
 	pthread_mutex_lock(&s->pool_mu);
 	for (;;) {
 		while (s->jobs_head == NULL && !s->pool_stop)

@@ -53,6 +53,10 @@ refuse "a store from a newer keyd" "newer keyd" -c "$CONF" -o "store=$T/newer.db
 # the real root key still works after all that; log_format=json gives JSON lines
 : >"$LOG"
 check "the right root key starts (log_format=json)" keyd_start -o log_format=json
+names=$(cat /proc/"$KEYD_PID"/task/*/comm | sort -u | tr '\n' ' ')
+for n in keyd-worker0 keyd-audit keyd-admin keyd-pool; do
+	contains "a thread is named $n" "$names" "$n "
+done
 "$KEYCTL" client create j1 --role scim-reader >/dev/null
 check "and stops with exit 0" keyd_stop
 check "every log line is one JSON object" jq -e -s 'length > 3 and all(has("ts") and has("level") and has("event") and has("msg"))' "$LOG"
