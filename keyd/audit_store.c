@@ -218,7 +218,9 @@ configure(struct audit_store *as, enum audit_store_mode mode, int sync)
 	    (as->ins_cp = audit_store_prepare(as, "INSERT INTO checkpoints(seq, time_us, "
 	    "hash, signature) VALUES (?, ?, ?, ?)")) == NULL ||
 	    (as->ins_span = audit_store_prepare(as, "INSERT INTO "
-	    "client_spans(client, lo, hi) VALUES (?, ?, ?)")) == NULL)
+	    "client_spans(client, lo, hi) VALUES (?, ?, ?)")) == NULL ||
+	    (as->begin = audit_store_prepare(as, "BEGIN IMMEDIATE")) == NULL ||
+	    (as->commit = audit_store_prepare(as, "COMMIT")) == NULL)
 		return -1;
 	as->span_stale = 1;
 	return 0;
@@ -267,6 +269,8 @@ audit_store_close(struct audit_store **asp)
 	sqlite3_finalize(as->ins);
 	sqlite3_finalize(as->ins_cp);
 	sqlite3_finalize(as->ins_span);
+	sqlite3_finalize(as->begin);
+	sqlite3_finalize(as->commit);
 	sqlite3_close(as->db);
 	pthread_mutex_destroy(&as->mu);
 	free(as);
@@ -353,7 +357,7 @@ span_close(struct audit_store *as, int64_t hi)
 int
 audit_store_begin(struct audit_store *as)
 {
-	if (audit_store_exec(as, "BEGIN IMMEDIATE") == -1)
+	if (step_done(as, as->begin, "begin") == -1)
 		return -1;
 	if (as->span_stale && span_reload(as) == -1) {
 		audit_store_rollback(as);
@@ -365,7 +369,7 @@ audit_store_begin(struct audit_store *as)
 int
 audit_store_commit(struct audit_store *as)
 {
-	return audit_store_exec(as, "COMMIT");
+	return step_done(as, as->commit, "commit");
 }
 
 void

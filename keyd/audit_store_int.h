@@ -18,6 +18,7 @@ struct audit_store {
 	sqlite3_stmt	*ins;		/* writer: one record */
 	sqlite3_stmt	*ins_cp;	/* writer: one checkpoint */
 	sqlite3_stmt	*ins_span;	/* writer: one client_spans row */
+	sqlite3_stmt	*begin, *commit;	/* writer: parsed once */
 	pthread_mutex_t	 mu;
 	char		 err[AUDIT_STORE_ERR_MAX];
 
