@@ -30,6 +30,7 @@ struct http_req {
 	struct http_hdrs hdrs;		/* every request header, in order */
 	const char	*authorization;	/* NULL when absent */
 	const char	*content_type;	/* NULL when absent */
+	const char	*host;		/* the target's authority, else Host; NULL: none */
 	const char	*body;		/* NUL-terminated; may hold NULs */
 	size_t		 body_len;
 	char		 remote[64];	/* peer address, for logs */

@@ -118,6 +118,38 @@ version(const char *v, size_t n, struct http_head *h)
 	return HTTP_PARSE_OK;
 }
 
+/* The absolute-form of a target (§3.2.2), which a server must accept
+ * though clients send it to proxies: "http" or "https", "://", an
+ * authority of host characters (no userinfo), then the path and query.
+ * Rewritten in place: the authority moves to the start of T, NUL-ended,
+ * and the origin-form after it becomes the target ("/" for an empty path,
+ * written where the scheme was). Any other target is left as it is. */
+static int
+absolute_form(char *t, size_t tn, struct http_head *h)
+{
+	size_t	s, e;
+
+	if (tn >= 7 && strncasecmp(t, "http://", 7) == 0)
+		s = 7;
+	else if (tn >= 8 && strncasecmp(t, "https://", 8) == 0)
+		s = 8;
+	else
+		return HTTP_PARSE_OK;
+	for (e = s; e < tn && t[e] != '/' && t[e] != '?'; e++)
+		if (!is_host_byte((unsigned char)t[e]))
+			return HTTP_PARSE_BAD;
+	if (e == s)
+		return HTTP_PARSE_BAD;
+	memmove(t, t + s, e - s);
+	t[e - s] = '\0';		/* e - s + 1 < e: the path is untouched */
+	h->authority = t;
+	if (e == tn || t[e] != '/')
+		t[--e] = '/';
+	h->target = t + e;
+	h->target_len = tn - e;
+	return HTTP_PARSE_OK;
+}
+
 /* method SP request-target SP HTTP-version, single spaces (§3). */
 static int
 request_line(char *l, size_t n, struct http_head *h)
@@ -141,7 +173,7 @@ request_line(char *l, size_t n, struct http_head *h)
 	h->method = l;
 	h->target = l + m + 1;
 	h->target_len = t - m - 1;
-	return HTTP_PARSE_OK;
+	return absolute_form(l + m + 1, t - m - 1, h);
 }
 
 /* The next element of the comma-separated list at *P (up to END), OWS
@@ -317,6 +349,8 @@ head_finish(struct http_head *h, const struct field_state *st)
 			return HTTP_PARSE_CODING;
 		h->chunked = 1;
 	}
+	if (h->authority != NULL)	/* §3.2.2: it, not the Host header */
+		h->host = h->authority;
 	h->keep_alive = !st->close && (h->minor == 1 || st->keep_alive);
 	h->expect_continue = h->minor == 1 && st->expect;
 	return HTTP_PARSE_OK;

@@ -29,7 +29,7 @@ enum http_parse_rc {
 
 struct http_head {
 	const char	*method;	/* NUL-terminated, in BUF */
-	const char	*target;	/* the request-target as sent, NUL-terminated, in BUF */
+	const char	*target;	/* the request-target as sent, NUL-terminated, in BUF; of an absolute-form target, its path and query */
 	size_t		 target_len;
 	int		 minor;		/* HTTP/1.MINOR: 0 or 1 */
 	struct http_hdrs hdrs;		/* every header line in order, names and values NUL-terminated in BUF, values trimmed of OWS */
@@ -37,7 +37,8 @@ struct http_head {
 	int		 chunked;	/* Transfer-Encoding: chunked */
 	int		 keep_alive;	/* the connection may carry another request after this one */
 	int		 expect_continue;	/* Expect: 100-continue (HTTP/1.1 only) */
-	const char	*host;		/* the Host header's value, or NULL */
+	const char	*authority;	/* of an absolute-form target, or NULL */
+	const char	*host;		/* the authority of an absolute-form target, else the Host header's value, or NULL */
 	size_t		 len;		/* bytes of the head in BUF, the blank line included (leading empty lines too) */
 };
 
@@ -51,8 +52,9 @@ size_t http_head_end(const char *buf, size_t len, size_t *scan);
 /* Parse the complete head at the start of BUF (LEN bytes, as given by
  * http_head_end; LEN may include bytes past the head: only the head is
  * parsed), in place: NULs are written into the head in BUF (on an error
- * too, so a head is parsed once) and H points into it, so BUF must outlive
- * H. Without a complete head, what http_head_check says. Returns an enum
+ * too, so a head is parsed once), an absolute-form target is rearranged
+ * into its authority and its origin-form, and H points into BUF, so BUF
+ * must outlive H. Without a complete head, what http_head_check says. Returns an enum
  * http_parse_rc; H is only meaningful on HTTP_PARSE_OK. */
 int http_head_parse(char *buf, size_t len, struct http_head *h)
 	__attribute__((warn_unused_result));

@@ -127,11 +127,12 @@ proxy_forward_begin(struct proxy_req *x, struct fwd_loop *fl,
 	return 0;
 }
 
-/* The client's Host header, when it is a host[:port] keyd may echo. */
+/* The host the client asked for (its Host header, or the authority of an
+ * absolute-form target), when it is a host[:port] keyd may echo. */
 static const char *
 client_host(const struct http_req *req)
 {
-	const char	*h = http_req_header(req, "Host");
+	const char	*h = req->host;
 	size_t		 n;
 
 	if (h == NULL || (n = strlen(h)) == 0 || n > 255 ||

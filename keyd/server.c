@@ -653,6 +653,7 @@ request_new(struct client *c, char *head, const struct http_head *h)
 	req->hdrs = h->hdrs;
 	req->authorization = http_req_header(req, "Authorization");
 	req->content_type = http_req_header(req, "Content-Type");
+	req->host = h->host;
 	memcpy(req->remote, c->remote, sizeof(req->remote));
 	req->peer_family = c->peer_family;
 	memcpy(req->peer, c->peer, sizeof(req->peer));

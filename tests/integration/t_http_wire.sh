@@ -68,6 +68,12 @@ check "GET /healthz: a Date header (IMF-fixdate)" grep -Eq \
     '^Date: (Mon|Tue|Wed|Thu|Fri|Sat|Sun), [0-9]{2} [A-Z][a-z]{2} [0-9]{4} [0-9]{2}:[0-9]{2}:[0-9]{2} GMT'$'\r''$' \
     "$T/raw"
 eq "GET /healthz: the connection is kept open" "$(ended)" count
+# the absolute-form, which a server must accept (RFC 9112 §3.2.2)
+crlf "GET https://127.0.0.1:$PORT/healthz HTTP/1.1" "$HOST" '' \
+    "GET http://127.0.0.1:$PORT?x=1 HTTP/1.1" "$HOST" '' | wire --expect 2
+answers "GET https://…/healthz (absolute-form): 200, and http://…?x=1 is / (404)" "200 404"
+crlf "GET http://u@127.0.0.1/healthz HTTP/1.1" "$HOST" '' | wire
+answers "an absolute-form target with userinfo: 400" 400
 
 # --- keep-alive and pipelining ----------------------------------------------------------
 crlf 'GET /healthz HTTP/1.1' "$HOST" '' 'GET /healthz HTTP/1.1' "$HOST" '' | wire --expect 2

@@ -85,6 +85,12 @@ eq "a Host with a quote in it: 400" "$(kcurl -o /dev/null -w '%{http_code}' \
 loc=$(kcurl -o /dev/null -D - -H "Authorization: Bearer $KEY" -H "Host: evil.example,x" \
     "$(URL /scim/v2/raw/Users/loc-abs)" | tr -d '\r' | awk -F': ' 'tolower($1) == "location" { print $2 }')
 eq "a Host keyd will not echo: the path alone" "$loc" "/scim/v2/raw/Users/loc-abs"
+# an absolute-form target: its authority names the host, not the Host header
+loc=$(kcurl -o /dev/null -D - -H "Authorization: Bearer $KEY" -H "Host: other.example" \
+    --request-target "https://keyd.example:8443/scim/v2/raw/Users/loc-abs" \
+    "$(URL /)" | tr -d '\r' | awk -F': ' 'tolower($1) == "location" { print $2 }')
+eq "an absolute-form target: Location on the target's authority" "$loc" \
+    "https://keyd.example:8443/scim/v2/raw/Users/loc-abs"
 
 # --- the upstream's URLs in a JSON body come back as keyd's -----------------------
 # A streamed body (1.7 MB, past the 256 KiB keyd holds), with URLs cut

@@ -51,9 +51,28 @@ static const struct parse_case cases[] = {
 	/* request-target forms (RFC 9112 §3.2) */
 	{ "OPTIONS * HTTP/1.1\r\nHost: a\r\n\r\n", HTTP_PARSE_OK, "OPTIONS",
 	  "*", 1, -1, 0, 1, 0, "a", 1, 0, 0 },
+	/* absolute-form (§3.2.2): the path and query are the target, and the
+	 * authority, not the Host header, is the host */
 	{ "GET http://example.com/x?y=1 HTTP/1.1\r\nHost: example.com\r\n\r\n",
-	  HTTP_PARSE_OK, "GET", "http://example.com/x?y=1", 1, -1, 0, 1, 0,
+	  HTTP_PARSE_OK, "GET", "/x?y=1", 1, -1, 0, 1, 0,
 	  "example.com", 1, 0, 0 },
+	{ "GET HTTPS://keyd.example:8443/scim/v2/hr/Users HTTP/1.1\r\n"
+	  "Host: other\r\n\r\n",
+	  HTTP_PARSE_OK, "GET", "/scim/v2/hr/Users", 1, -1, 0, 1, 0,
+	  "keyd.example:8443", 1, 0, 0 },
+	{ "GET http://h HTTP/1.1\r\nHost: h\r\n\r\n",
+	  HTTP_PARSE_OK, "GET", "/", 1, -1, 0, 1, 0, "h", 1, 0, 0 },
+	{ "GET http://h?a=b HTTP/1.1\r\nHost: h\r\n\r\n",
+	  HTTP_PARSE_OK, "GET", "/?a=b", 1, -1, 0, 1, 0, "h", 1, 0, 0 },
+	{ "GET http://[::1]:80/ HTTP/1.0\r\n\r\n",
+	  HTTP_PARSE_OK, "GET", "/", 0, -1, 0, 0, 0, "[::1]:80", 0, 0, 0 },
+	{ "GET ftp://h/x HTTP/1.1\r\nHost: h\r\n\r\n",
+	  HTTP_PARSE_OK, "GET", "ftp://h/x", 1, -1, 0, 1, 0, "h", 1, 0, 0 },
+	FAIL("GET http:///x HTTP/1.1\r\nHost: h\r\n\r\n", BAD),
+	FAIL("GET http://user@h/x HTTP/1.1\r\nHost: h\r\n\r\n", BAD),
+	FAIL("GET http://h\"/x HTTP/1.1\r\nHost: h\r\n\r\n", BAD),
+	FAIL("GET http://h#f HTTP/1.1\r\nHost: h\r\n\r\n", BAD),
+	FAIL("GET http://h/x HTTP/1.1\r\n\r\n", BAD),	/* 1.1 needs Host still */
 	{ "CONNECT example.com:443 HTTP/1.1\r\nHost: example.com:443\r\n\r\n",
 	  HTTP_PARSE_OK, "CONNECT", "example.com:443", 1, -1, 0, 1, 0,
 	  "example.com:443", 1, 0, 0 },
