@@ -216,8 +216,8 @@ proxy_answer_rewrite(struct proxy_req *x, const char *body, size_t len,
 	char		 to[UPSTREAM_NAME_MAX + 320];
 	size_t		 i;
 
-	if (x->fwd == NULL || x->up == NULL || (body != NULL && (len == 0 ||
-	    memmem(body, len, x->up->url, strlen(x->up->url)) == NULL)))
+	if (x->fwd == NULL || x->up == NULL || (body != NULL &&
+	    !url_rewrite_may_match(x->up->url, body, len)))
 		return 0;
 	for (i = 0; i < fwd_header_count(x->fwd); i++) {
 		fwd_header(x->fwd, i, &name, &value);

@@ -6,15 +6,41 @@
 
 #include "keyd/proxy_rewrite.h"
 
+/* S with every '/' written as JSON's "\/", malloc'd. */
+static char *
+escape_slashes(const char *s, size_t *len)
+{
+	size_t	 n = 0, i;
+	char	*o;
+
+	for (i = 0; s[i] != '\0'; i++)
+		n += s[i] == '/' ? 2 : 1;
+	if ((o = malloc(n + 1)) == NULL)
+		return NULL;
+	for (i = 0, n = 0; s[i] != '\0'; i++) {
+		if (s[i] == '/')
+			o[n++] = '\\';
+		o[n++] = s[i];
+	}
+	o[n] = '\0';
+	*len = n;
+	return o;
+}
+
 int
 url_rewrite_init(struct url_rewrite *w, const char *from, const char *to)
 {
+	struct url_pat	*p = &w->pat[0], *e = &w->pat[1];
+
 	memset(w, 0, sizeof(*w));
-	w->from_len = strlen(from);
-	w->to_len = strlen(to);
-	if (w->from_len == 0 || (w->from = strdup(from)) == NULL ||
-	    (w->to = strdup(to)) == NULL ||
-	    (w->held = malloc(w->from_len + 1)) == NULL) {
+	p->from_len = strlen(from);
+	p->to_len = strlen(to);
+	e->escaped = 1;
+	if (p->from_len == 0 || (p->from = strdup(from)) == NULL ||
+	    (p->to = strdup(to)) == NULL ||
+	    (e->from = escape_slashes(from, &e->from_len)) == NULL ||
+	    (e->to = escape_slashes(to, &e->to_len)) == NULL ||
+	    (w->held = malloc(e->from_len + 2)) == NULL) {
 		url_rewrite_free(w);
 		return -1;
 	}
@@ -24,8 +50,12 @@ url_rewrite_init(struct url_rewrite *w, const char *from, const char *to)
 void
 url_rewrite_free(struct url_rewrite *w)
 {
-	free(w->from);
-	free(w->to);
+	int i;
+
+	for (i = 0; i < 2; i++) {
+		free(w->pat[i].from);
+		free(w->pat[i].to);
+	}
 	free(w->held);
 	free(w->out);
 	memset(w, 0, sizeof(*w));
@@ -55,35 +85,77 @@ emit(struct url_rewrite *w, const char *p, size_t n)
 	return 0;
 }
 
-/* The longest proper prefix of FROM that S (N bytes) ends with. */
+/* The longest proper prefix of either form's FROM that S (N bytes) ends
+ * with. */
 static size_t
 tail_prefix(const struct url_rewrite *w, const char *s, size_t n)
 {
-	size_t k = n < w->from_len - 1 ? n : w->from_len - 1;
+	const struct url_pat	*p;
+	size_t			 k, best = 0;
+	int			 i;
 
-	for (; k > 0; k--)
-		if (memcmp(s + n - k, w->from, k) == 0)
-			return k;
-	return 0;
+	for (i = 0; i < 2; i++) {
+		p = &w->pat[i];
+		k = n < p->from_len - 1 ? n : p->from_len - 1;
+		for (; k > best; k--)
+			if (memcmp(s + n - k, p->from, k) == 0) {
+				best = k;
+				break;
+			}
+	}
+	return best;
 }
 
+enum { NO, YES, MORE };
+
+/* Whether what follows a match of P at S[AT] (of N bytes) ends the base:
+ * MORE when the byte that decides is in the next piece. */
 static int
-boundary(char c)
+boundary(const struct url_pat *p, const char *s, size_t at, size_t n,
+    int final)
 {
-	return c == '/' || c == '?' || c == '#' || c == '"';
+	if (at == n)
+		return final ? YES : MORE;
+	if (s[at] == '?' || s[at] == '#' || s[at] == '"')
+		return YES;
+	if (!p->escaped)
+		return s[at] == '/' ? YES : NO;
+	if (s[at] != '\\')
+		return NO;
+	if (at + 1 == n)
+		return final ? NO : MORE;
+	return s[at + 1] == '/' ? YES : NO;
+}
+
+/* The first match of either form in S[I..N), or NULL. */
+static const char *
+first_match(const struct url_rewrite *w, const char *s, size_t i, size_t n,
+    const struct url_pat **pp)
+{
+	const char	*m, *best = NULL;
+	int		 k;
+
+	for (k = 0; k < 2; k++) {
+		m = memmem(s + i, n - i, w->pat[k].from, w->pat[k].from_len);
+		if (m != NULL && (best == NULL || m < best)) {
+			best = m;
+			*pp = &w->pat[k];
+		}
+	}
+	return best;
 }
 
 /* Scan S (N bytes: what was held, then the new piece). */
 static int
 scan(struct url_rewrite *w, const char *s, size_t n, int final)
 {
-	const char	*p;
-	size_t		 i = 0, j, k;
+	const struct url_pat	*p = NULL;
+	const char		*m;
+	size_t			 i = 0, j, k;
 
 	w->held_len = 0;
 	while (i < n) {
-		p = memmem(s + i, n - i, w->from, w->from_len);
-		if (p == NULL) {
+		if ((m = first_match(w, s, i, n, &p)) == NULL) {
 			k = final ? 0 : tail_prefix(w, s + i, n - i);
 			if (emit(w, s + i, n - i - k) == -1)
 				return -1;
@@ -91,22 +163,23 @@ scan(struct url_rewrite *w, const char *s, size_t n, int final)
 			w->held_len = k;
 			return 0;
 		}
-		j = (size_t)(p - s);
-		if (j + w->from_len == n && !final) {
-			/* the byte that decides is in the next piece */
+		j = (size_t)(m - s);
+		switch (boundary(p, s, j + p->from_len, n, final)) {
+		case MORE:	/* held whole: at most FROM and one byte */
 			if (emit(w, s + i, j - i) == -1)
 				return -1;
-			memcpy(w->held, p, w->from_len);
-			w->held_len = w->from_len;
+			memcpy(w->held, m, n - j);
+			w->held_len = n - j;
 			return 0;
-		}
-		if (j + w->from_len == n || boundary(s[j + w->from_len])) {
+		case YES:
 			if (emit(w, s + i, j - i) == -1 ||
-			    emit(w, w->to, w->to_len) == -1)
+			    emit(w, p->to, p->to_len) == -1)
 				return -1;
 			w->count++;
-			i = j + w->from_len;
-		} else {
+			w->count_escaped += p->escaped;
+			i = j + p->from_len;
+			break;
+		default:
 			if (emit(w, s + i, j + 1 - i) == -1)
 				return -1;
 			i = j + 1;
@@ -137,12 +210,26 @@ url_rewrite_feed(struct url_rewrite *w, const char *in, size_t n, int final)
 }
 
 int
+url_rewrite_may_match(const char *from, const char *body, size_t len)
+{
+	const char	*a = strstr(from, "://"), *e;
+
+	a = a != NULL ? a + 3 : from;
+	if ((e = strchr(a, '/')) == NULL)
+		e = a + strlen(a);
+	return e > a && len > 0 && memmem(body, len, a, (size_t)(e - a)) !=
+	    NULL;
+}
+
+int
 url_rewrite_whole(struct url_rewrite *w, char **buf, size_t *len)
 {
 	char	*out;
 	size_t	 n;
 
-	if (*len == 0 || memmem(*buf, *len, w->from, w->from_len) == NULL)
+	if (*len == 0 || (memmem(*buf, *len, w->pat[0].from,
+	    w->pat[0].from_len) == NULL && memmem(*buf, *len, w->pat[1].from,
+	    w->pat[1].from_len) == NULL))
 		return 0;
 	if (url_rewrite_feed(w, *buf, *len, 1) == -1)
 		return -1;

@@ -13,17 +13,19 @@
 
 #define FROM	"http://u/v2"
 #define TO	"https://k/scim/v2/hr"
+#define FROM_E	"http:\\/\\/u\\/v2"	/* JSON's escaped form of each */
+#define TO_E	"https:\\/\\/k\\/scim\\/v2\\/hr"
 
 static char *
 rewrite(const uint8_t *in, size_t n, size_t piece, size_t *outlen,
-    size_t *count)
+    size_t *count, size_t *escaped)
 {
 	struct url_rewrite	 w;
 	size_t			 off = 0, k, len = 0;
 	char			*out;
 
 	if (url_rewrite_init(&w, FROM, TO) == -1 ||
-	    (out = malloc(n * strlen(TO) + 1)) == NULL)
+	    (out = malloc(n * strlen(TO_E) + 1)) == NULL)
 		abort();
 	do {
 		k = n - off < piece ? n - off : piece;
@@ -37,6 +39,7 @@ rewrite(const uint8_t *in, size_t n, size_t piece, size_t *outlen,
 	if (url_rewrite_pending(&w) != 0)
 		abort();
 	*count = w.count;
+	*escaped = w.count_escaped;
 	*outlen = len;
 	url_rewrite_free(&w);
 	return out;
@@ -47,7 +50,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	size_t	 piece, la, lb, ca, cb, n;
+	size_t	 piece, la, lb, ca, cb, ea, eb, n;
 	char	*a, *b, *whole;
 
 	if (size < 1)
@@ -55,12 +58,15 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	piece = (size_t)data[0] + 1;
 	data++;
 	size--;
-	a = rewrite(data, size, size > 0 ? size : 1, &la, &ca);
-	b = rewrite(data, size, piece, &lb, &cb);
-	if (la != lb || ca != cb || memcmp(a, b, la) != 0)
+	a = rewrite(data, size, size > 0 ? size : 1, &la, &ca, &ea);
+	b = rewrite(data, size, piece, &lb, &cb, &eb);
+	if (la != lb || ca != cb || ea != eb || ea > ca ||
+	    memcmp(a, b, la) != 0)
 		abort();
-	/* Each rewrite adds strlen(TO) - strlen(FROM) bytes, nothing else. */
-	if (la != size + ca * (strlen(TO) - strlen(FROM)))
+	/* Each rewrite adds strlen(TO) - strlen(FROM) bytes, or the same of
+	 * the escaped forms, nothing else. */
+	if (la != size + (ca - ea) * (strlen(TO) - strlen(FROM)) +
+	    ea * (strlen(TO_E) - strlen(FROM_E)))
 		abort();
 	/* url_rewrite_whole agrees with the streamed result. */
 	n = size;

@@ -93,6 +93,15 @@ eq "an absolute-form target: Location on the target's authority" "$loc" \
     "https://keyd.example:8443/scim/v2/raw/Users/loc-abs"
 
 # --- the upstream's URLs in a JSON body come back as keyd's -----------------------
+# … in JSON's escaped form too ("http:\/\/…"), as PHP's json_encode writes them
+get raw /Users/esc-urls
+eq "escaped URLs: 200" "$code" 200
+eq "escaped URLs: meta.location is keyd's, still escaped" \
+    "$(echo "$body" | grep -o '"location":"[^"]*"')" \
+    "\"location\":\"$(URL /scim/v2/raw/Users/esc-urls | sed 's|/|\\/|g')\""
+eq "escaped URLs: a \$ref under the base is keyd's, one under /scim/v2x is not" \
+    "$(echo "$body" | jq -r '.groups[]["$ref"]' | paste -sd' ')" \
+    "$(URL /scim/v2/raw/Groups/g1) $RAW/scim/v2x/Groups/g2"
 # A streamed body (1.7 MB, past the 256 KiB keyd holds), with URLs cut
 # between chunks: byte for byte what the upstream sent, each URL under its
 # base rewritten and those under /scim/v2x not.

@@ -14,6 +14,9 @@
 
 #define FROM	"http://127.0.0.1:8080/scim/v2"
 #define TO	"https://keyd.example:8443/scim/v2/hr"
+/* the same in JSON's escaped form, as PHP's json_encode writes them */
+#define FROM_E	"http:\\/\\/127.0.0.1:8080\\/scim\\/v2"
+#define TO_E	"https:\\/\\/keyd.example:8443\\/scim\\/v2\\/hr"
 
 struct rw_case {
 	const char	*in;
@@ -52,6 +55,22 @@ static const struct rw_case cases[] = {
 	/* a prefix cut by the end of the body stays as it is */
 	{ "see http://127.0.0.1:8080/sc", "see http://127.0.0.1:8080/sc", 0 },
 	{ "h", "h", 0 },
+	/* escaped slashes ("\/"), as PHP's json_encode writes them */
+	{ "{\"meta\":{\"location\":\"" FROM_E "\\/Users\\/1\"}}",
+	    "{\"meta\":{\"location\":\"" TO_E "\\/Users\\/1\"}}", 1 },
+	{ "\"" FROM_E "\"", "\"" TO_E "\"", 1 },
+	{ "\"" FROM_E "?x=1\"", "\"" TO_E "?x=1\"", 1 },
+	{ "see " FROM_E, "see " TO_E, 1 },
+	/* both forms in one body, each keeps its own */
+	{ "[\"" FROM "/Users/a\",\"" FROM_E "\\/Users\\/b\"]",
+	    "[\"" TO "/Users/a\",\"" TO_E "\\/Users\\/b\"]", 2 },
+	/* escaped, then a longer name, or another escape than "\/" */
+	{ "\"" FROM_E "x\\/Users\"", "\"" FROM_E "x\\/Users\"", 0 },
+	{ "\"" FROM_E "\\u0041\"", "\"" FROM_E "\\u0041\"", 0 },
+	{ "\"" FROM_E "\\", "\"" FROM_E "\\", 0 },
+	/* half escaped is neither form */
+	{ "\"http:\\/\\/127.0.0.1:8080/scim/v2/Users\"",
+	    "\"http:\\/\\/127.0.0.1:8080/scim/v2/Users\"", 0 },
 };
 
 /* Feed IN in pieces of PIECE bytes (0: whole), take it out TAKE bytes at
@@ -158,6 +177,21 @@ test_after_final(void **state)
 
 /* A whole body: rewritten into a new buffer with its new length; one
  * without the base, or empty, stays the very buffer it was. */
+/* The cheap test before a rewriter is made: the base's host and port,
+ * in either form of the URL; a body without them is left alone. */
+static void
+test_may_match(void **state)
+{
+	(void)state;
+	assert_true(url_rewrite_may_match(FROM, "x" FROM "/Users",
+	    strlen("x" FROM "/Users")));
+	assert_true(url_rewrite_may_match(FROM, FROM_E, strlen(FROM_E)));
+	assert_false(url_rewrite_may_match(FROM, "http://127.0.0.1:8081/",
+	    22));
+	assert_false(url_rewrite_may_match(FROM, "127.0.0.1:80", 12));
+	assert_false(url_rewrite_may_match(FROM, "", 0));
+}
+
 static void
 test_whole(void **state)
 {
@@ -200,6 +234,7 @@ main(void)
 		cmocka_unit_test(test_cases),
 		cmocka_unit_test(test_large),
 		cmocka_unit_test(test_after_final),
+		cmocka_unit_test(test_may_match),
 		cmocka_unit_test(test_whole),
 	};
 

@@ -24,6 +24,8 @@
 //             about 1.7 MB chunked in pieces of 1000 bytes, so that URLs
 //             are cut between chunks
 //   big-urls-cl  the same with Content-Length
+//   esc-urls  a User whose URLs have their slashes escaped ("\/"), as
+//             PHP's json_encode writes them, with Content-Length
 //   loc-abs   201 with Location and Content-Location as absolute URLs
 //             under this upstream's /scim/v2
 //   loc-path  201 with a path-only Location under /scim/v2, with a query
@@ -102,6 +104,15 @@ function answer(id, n, sock) {
             return sock.write(head("200 OK", [CT, "Transfer-Encoding: chunked"]) +
                 chunked(g, 1000));
         return sock.write(head("200 OK", [CT, `Content-Length: ${Buffer.byteLength(g)}`]) + g);
+    }
+    case "esc-urls": {
+        const base = `http://127.0.0.1:${server.address().port}/scim/v2`;
+        const u = JSON.stringify({ schemas: ["urn:ietf:params:scim:schemas:core:2.0:User"],
+            id, userName: "esc@example.com",
+            groups: [{ value: "g1", $ref: `${base}/Groups/g1` },
+                { value: "g2", $ref: `${base}x/Groups/g2` }],
+            meta: { location: `${base}/Users/${id}` } }).replaceAll("/", "\\/");
+        return sock.write(head("200 OK", [CT, `Content-Length: ${Buffer.byteLength(u)}`]) + u);
     }
     case "loc-abs": {
         const url = `http://127.0.0.1:${server.address().port}/scim/v2/Users/${id}`;
