@@ -156,6 +156,8 @@ client_close(struct client *c)
 	__atomic_fetch_sub(&w->nconns, 1, __ATOMIC_RELAXED);
 }
 
+#define TICKET_LIFETIME_S	3600
+
 static int
 client_tls(struct client *c)
 {
@@ -170,6 +172,14 @@ client_tls(struct client *c)
 	    gnutls_credentials_set(c->tls, GNUTLS_CRD_CERTIFICATE, s->cred) !=
 	    GNUTLS_E_SUCCESS)
 		return -1;
+	/* A client that comes back within the hour resumes with a ticket
+	 * rather than a full handshake. The key is random at each start and
+	 * only in memory; GnuTLS derives the keys it encrypts with from it,
+	 * a new one each TICKET_LIFETIME_S, so an old ticket stops working. */
+	if (gnutls_session_ticket_enable_server(c->tls, &s->ticket_key) !=
+	    GNUTLS_E_SUCCESS)
+		return -1;
+	gnutls_db_set_cache_expiration(c->tls, TICKET_LIFETIME_S);
 	gnutls_certificate_server_set_request(c->tls, GNUTLS_CERT_IGNORE);
 	gnutls_handshake_set_timeout(c->tls, 0);	/* client_timeout bounds it */
 	gnutls_transport_set_int(c->tls, c->fd);

@@ -86,6 +86,7 @@ struct server {
 	struct proxy		*proxy;
 	gnutls_certificate_credentials_t cred;	/* NULL: plain HTTP */
 	gnutls_priority_t	 prio;
+	gnutls_datum_t		 ticket_key;	/* session tickets' master key */
 	int			 listen_fd;
 	int			 grace_ms;
 	struct worker		*w;

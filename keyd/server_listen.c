@@ -136,7 +136,8 @@ tls_setup(struct server *s, char *err, size_t errlen)
 	if ((e = gnutls_certificate_allocate_credentials(&s->cred)) < 0 ||
 	    (e = gnutls_certificate_set_x509_key_mem2(s->cred, &cd, &kd,
 	    GNUTLS_X509_FMT_PEM, NULL, 0)) < 0 ||
-	    (e = gnutls_priority_init(&s->prio, TLS_PRIORITY, NULL)) < 0) {
+	    (e = gnutls_priority_init(&s->prio, TLS_PRIORITY, NULL)) < 0 ||
+	    (e = gnutls_session_ticket_key_generate(&s->ticket_key)) < 0) {
 		snprintf(err, errlen, "cannot use the TLS certificate %s and "
 		    "key %s: %s", s->k->cfg.tls_cert, s->k->cfg.tls_key,
 		    gnutls_strerror(e));
@@ -280,6 +281,10 @@ server_stop(struct server **sp, int grace_ms)
 		gnutls_priority_deinit(s->prio);
 	if (s->cred != NULL)
 		gnutls_certificate_free_credentials(s->cred);
+	if (s->ticket_key.data != NULL) {
+		gnutls_memset(s->ticket_key.data, 0, s->ticket_key.size);
+		gnutls_free(s->ticket_key.data);
+	}
 	free(s);
 	*sp = NULL;
 }

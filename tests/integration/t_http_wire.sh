@@ -221,6 +221,21 @@ eq "TLS 1.2 with an AEAD cipher" "$(tls -tls1_2 -cipher ECDHE-ECDSA-AES128-GCM-S
     "TLSv1.2 ECDHE-ECDSA-AES128-GCM-SHA256"
 eq "TLS 1.2 with a CBC cipher: refused" "$(tls -tls1_2 -cipher ECDHE-ECDSA-AES128-SHA)" none
 eq "TLS 1.1: refused (the client offering it)" "$(tls -tls1_1 -cipher 'DEFAULT:@SECLEVEL=0')" none
+# session resumption by ticket: a GET answered, so that TLS 1.3's ticket
+# arrives, then the same session offered again
+resume() { # resume SESSFILE in|out OPENSSL-ARGS…: "New" or "Reused" (or "none")
+	local f=$1 io=$2 out
+	shift 2
+	out=$(printf 'GET /healthz HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n' |
+	    openssl s_client -connect "127.0.0.1:$PORT" -CAfile "$STATE/tls/cert.pem" \
+	    -ign_eof "-sess_$io" "$f" "$@" 2>/dev/null | sed -n 's/^\(New\|Reused\), .*/\1/p')
+	echo "${out:-none}"
+}
+for v in tls1_3 tls1_2; do
+	resume "$T/sess.$v" out "-$v" >/dev/null
+	eq "$v: a client coming back resumes its session with a ticket" \
+	    "$(resume "$T/sess.$v" in "-$v")" Reused
+done
 
 # --- keyd survived all of it -------------------------------------------------------------------------------
 eq "still healthy" "$(kcurl "$(URL /healthz)" | jq -r .status)" ok
@@ -231,6 +246,8 @@ check "no crash or sanitizer report in the log" bash -c \
 # --- slow clients: client_timeout ---------------------------------------------------------------------------
 keyd_start -o client_timeout=2s || nok "keyd restarts with client_timeout=2s"
 HOST="Host: 127.0.0.1:$PORT"
+eq "a ticket from before a restart is not taken: a full handshake" \
+    "$(resume "$T/sess.tls1_3" in -tls1_3)" New
 s0=$(date +%s%N)
 printf 'GET /healthz HTTP/1.1\r\n%s\r\n' "$HOST" | wire --idle-ms 8000 --total-ms 9000
 ms=$(( ($(date +%s%N) - s0) / 1000000 ))
