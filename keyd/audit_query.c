@@ -56,12 +56,12 @@ int_of(struct audit_store *as, const char *sql, int64_t *v)
 	sqlite3_stmt	*stmt;
 	int		 r;
 
-	if ((stmt = audit_store_prepare(as, sql)) == NULL)
+	if ((stmt = as_prepare(as, sql)) == NULL)
 		return -1;
 	r = sqlite3_step(stmt);
 	*v = sqlite3_column_int64(stmt, 0);
 	sqlite3_finalize(stmt);
-	return r == SQLITE_ROW ? 0 : audit_store_fail(as, "read");
+	return r == SQLITE_ROW ? 0 : as_fail(as, "read");
 }
 
 /* The first record at or after FROM: its seq and time. */
@@ -81,7 +81,7 @@ rec_from(struct audit_store *as, sqlite3_stmt *stmt, int64_t from,
 	if (r == SQLITE_ROW)
 		return 0;
 	return r == SQLITE_DONE ? AUDIT_STORE_NONE :
-	    audit_store_fail(as, "read");
+	    as_fail(as, "read");
 }
 
 /* The smallest seq whose time is at least T, or AUDIT_STORE_NONE. A binary
@@ -98,7 +98,7 @@ time_seq(struct audit_store *as, int64_t t, int64_t *seq)
 	    &lo) == -1 || int_of(as, "SELECT coalesce((SELECT max(seq) FROM "
 	    "records), 0) + 1", &hi) == -1)
 		return -1;
-	if ((stmt = audit_store_prepare(as, "SELECT seq, time_us FROM records "
+	if ((stmt = as_prepare(as, "SELECT seq, time_us FROM records "
 	    "WHERE seq >= ? ORDER BY seq LIMIT 1")) == NULL)
 		return -1;
 	r = 0;
@@ -124,7 +124,7 @@ audit_store_seq_at_time(struct audit_store *as, int64_t time_us,
 	int r;
 
 	pthread_mutex_lock(&as->mu);
-	if ((r = audit_store_exec(as, "BEGIN")) == 0) {
+	if ((r = as_exec(as, "BEGIN")) == 0) {
 		r = time_seq(as, time_us, seq);
 		(void)sqlite3_exec(as->db, "COMMIT", NULL, NULL, NULL);
 	}
@@ -172,7 +172,7 @@ query_ranges(struct audit_store *as, const struct audit_filter *f,
 	if (f->client == NULL)
 		return ranges_add(rs, lo, hi);
 	if (int_of(as, "SELECT coalesce((SELECT max(seq) FROM checkpoints), "
-	    "0) + 1", &open_lo) == -1 || (stmt = audit_store_prepare(as,
+	    "0) + 1", &open_lo) == -1 || (stmt = as_prepare(as,
 	    "SELECT lo, hi FROM client_spans WHERE client IN (?1, '"
 	    SPAN_ANY "') AND hi >= ?2 AND lo <= ?3 ORDER BY lo")) == NULL)
 		return -1;
@@ -191,7 +191,7 @@ query_ranges(struct audit_store *as, const struct audit_filter *f,
 		return -1;
 	}
 	if (r != SQLITE_DONE)
-		return audit_store_fail(as, "client spans");
+		return as_fail(as, "client spans");
 	return ranges_add(rs, open_lo > lo ? open_lo : lo, hi);
 }
 
@@ -242,7 +242,7 @@ newest_start(struct audit_store *as, const struct audit_filter *f,
 	filter_sql(f, where, sizeof(where));
 	snprintf(sql, sizeof(sql), "SELECT seq FROM records WHERE %s ORDER BY "
 	    "seq DESC LIMIT ?7", where);
-	if ((stmt = audit_store_prepare(as, sql)) == NULL)
+	if ((stmt = as_prepare(as, sql)) == NULL)
 		return -1;
 	*start = INT64_MAX;
 	for (i = rs->n; i > 0 && n < limit; i--) {
@@ -255,7 +255,7 @@ newest_start(struct audit_store *as, const struct audit_filter *f,
 			break;
 	}
 	sqlite3_finalize(stmt);
-	return r == SQLITE_DONE ? 0 : audit_store_fail(as, "query");
+	return r == SQLITE_DONE ? 0 : as_fail(as, "query");
 }
 
 /* Up to LIMIT of F's records from the ranges, from seq START on. */
@@ -274,8 +274,8 @@ emit(struct audit_store *as, const struct audit_filter *f,
 
 	filter_sql(f, where, sizeof(where));
 	snprintf(sql, sizeof(sql), "SELECT %s FROM records WHERE %s ORDER BY "
-	    "seq LIMIT ?7", audit_store_cols, where);
-	if ((stmt = audit_store_prepare(as, sql)) == NULL)
+	    "seq LIMIT ?7", as_cols, where);
+	if ((stmt = as_prepare(as, sql)) == NULL)
 		return -1;
 	for (i = 0; i < rs->n && n < limit && rc == 0; i++) {
 		if ((rg = rs->v[i]).hi < start)
@@ -284,12 +284,12 @@ emit(struct audit_store *as, const struct audit_filter *f,
 			rg.lo = start;
 		filter_bind(stmt, f, &rg, limit - n);
 		while (rc == 0 && (r = sqlite3_step(stmt)) == SQLITE_ROW) {
-			audit_store_row_rec(stmt, &rec);
+			as_row_rec(stmt, &rec);
 			n++;
 			rc = cb(arg, &rec, NULL);
 		}
 		if (rc == 0 && r != SQLITE_DONE)
-			rc = audit_store_fail(as, "query");
+			rc = as_fail(as, "query");
 	}
 	sqlite3_finalize(stmt);
 	return rc;
@@ -304,7 +304,7 @@ audit_store_query(struct audit_store *as, const struct audit_filter *f,
 	int		rc = -1;
 
 	pthread_mutex_lock(&as->mu);
-	if (audit_store_exec(as, "BEGIN") == -1)
+	if (as_exec(as, "BEGIN") == -1)
 		goto out;
 	if (limit <= 0 || time_bounds(as, f, after, &lo, &hi) == -1 ||
 	    query_ranges(as, f, lo, hi, &rs) == -1)

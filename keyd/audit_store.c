@@ -65,7 +65,7 @@ static const char *const migrations[] = {
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
 
 /* "seq, time_us, …, body_digest, hash", made once from audit_fields. */
-char		audit_store_cols[COLS_MAX];
+char		as_cols[COLS_MAX];
 static char	marks[COLS_MAX];
 static pthread_once_t cols_once = PTHREAD_ONCE_INIT;
 
@@ -75,11 +75,11 @@ cols_make(void)
 	size_t	i, n = 0, m = 0;
 
 	for (i = 0; i < AUDIT_NFIELDS; i++) {
-		n += (size_t)snprintf(audit_store_cols + n, sizeof(audit_store_cols) - n, "%s, ",
+		n += (size_t)snprintf(as_cols + n, sizeof(as_cols) - n, "%s, ",
 		    audit_fields[i].name);
 		m += (size_t)snprintf(marks + m, sizeof(marks) - m, "?, ");
 	}
-	snprintf(audit_store_cols + n, sizeof(audit_store_cols) - n, "hash");
+	snprintf(as_cols + n, sizeof(as_cols) - n, "hash");
 	snprintf(marks + m, sizeof(marks) - m, "?");
 }
 
@@ -111,7 +111,7 @@ io_detail(sqlite3 *db)
 
 /* Record the error, with what the OS said where sqlite knows it. */
 int
-audit_store_fail(struct audit_store *as, const char *what)
+as_fail(struct audit_store *as, const char *what)
 {
 	const char *d = as->db != NULL ? io_detail(as->db) : NULL;
 
@@ -128,23 +128,23 @@ audit_store_errmsg(const struct audit_store *as)
 }
 
 int
-audit_store_exec(struct audit_store *as, const char *sql)
+as_exec(struct audit_store *as, const char *sql)
 {
 	char *msg = NULL;
 
 	if (sqlite3_exec(as->db, sql, NULL, NULL, &msg) == SQLITE_OK)
 		return 0;
 	sqlite3_free(msg);
-	return audit_store_fail(as, "exec");
+	return as_fail(as, "exec");
 }
 
 sqlite3_stmt *
-audit_store_prepare(struct audit_store *as, const char *sql)
+as_prepare(struct audit_store *as, const char *sql)
 {
 	sqlite3_stmt *stmt = NULL;
 
 	if (sqlite3_prepare_v2(as->db, sql, -1, &stmt, NULL) != SQLITE_OK) {
-		audit_store_fail(as, "prepare");
+		as_fail(as, "prepare");
 		return NULL;
 	}
 	return stmt;
@@ -156,13 +156,13 @@ user_version(struct audit_store *as, int *v)
 	sqlite3_stmt	*stmt;
 	int		 rc = -1;
 
-	if ((stmt = audit_store_prepare(as, "PRAGMA user_version")) == NULL)
+	if ((stmt = as_prepare(as, "PRAGMA user_version")) == NULL)
 		return -1;
 	if (sqlite3_step(stmt) == SQLITE_ROW) {
 		*v = sqlite3_column_int(stmt, 0);
 		rc = 0;
 	} else
-		audit_store_fail(as, "user_version");
+		as_fail(as, "user_version");
 	sqlite3_finalize(stmt);
 	return rc;
 }
@@ -188,10 +188,10 @@ migrate(struct audit_store *as, int create)
 	}
 	for (i = v; i < NMIGRATIONS; i++) {
 		snprintf(sql, sizeof(sql), "PRAGMA user_version = %d", i + 1);
-		if (audit_store_exec(as, "BEGIN IMMEDIATE") == -1)
+		if (as_exec(as, "BEGIN IMMEDIATE") == -1)
 			return -1;
-		if (audit_store_exec(as, migrations[i]) == -1 || audit_store_exec(as, sql) == -1 ||
-		    audit_store_exec(as, "COMMIT") == -1) {
+		if (as_exec(as, migrations[i]) == -1 ||
+		    as_exec(as, sql) == -1 || as_exec(as, "COMMIT") == -1) {
 			audit_store_rollback(as);
 			return -1;
 		}
@@ -206,21 +206,21 @@ configure(struct audit_store *as, enum audit_store_mode mode, int sync)
 
 	sqlite3_busy_timeout(as->db, BUSY_MS);
 	if (mode == AUDIT_STORE_READ)
-		return audit_store_exec(as, "PRAGMA query_only = ON");
-	if (audit_store_exec(as, "PRAGMA journal_mode = WAL") == -1 ||
-	    audit_store_exec(as, sync ? "PRAGMA synchronous = FULL" :
+		return as_exec(as, "PRAGMA query_only = ON");
+	if (as_exec(as, "PRAGMA journal_mode = WAL") == -1 ||
+	    as_exec(as, sync ? "PRAGMA synchronous = FULL" :
 	    "PRAGMA synchronous = NORMAL") == -1 ||
 	    migrate(as, mode == AUDIT_STORE_CREATE) == -1)
 		return -1;
 	snprintf(sql, sizeof(sql), "INSERT INTO records(%s) VALUES (%s)",
-	    audit_store_cols, marks);
-	if ((as->ins = audit_store_prepare(as, sql)) == NULL ||
-	    (as->ins_cp = audit_store_prepare(as, "INSERT INTO checkpoints(seq, time_us, "
-	    "hash, signature) VALUES (?, ?, ?, ?)")) == NULL ||
-	    (as->ins_span = audit_store_prepare(as, "INSERT INTO "
+	    as_cols, marks);
+	if ((as->ins = as_prepare(as, sql)) == NULL ||
+	    (as->ins_cp = as_prepare(as, "INSERT INTO checkpoints(seq, "
+	    "time_us, hash, signature) VALUES (?, ?, ?, ?)")) == NULL ||
+	    (as->ins_span = as_prepare(as, "INSERT INTO "
 	    "client_spans(client, lo, hi) VALUES (?, ?, ?)")) == NULL ||
-	    (as->begin = audit_store_prepare(as, "BEGIN IMMEDIATE")) == NULL ||
-	    (as->commit = audit_store_prepare(as, "COMMIT")) == NULL)
+	    (as->begin = as_prepare(as, "BEGIN IMMEDIATE")) == NULL ||
+	    (as->commit = as_prepare(as, "COMMIT")) == NULL)
 		return -1;
 	as->span_stale = 1;
 	return 0;
@@ -246,7 +246,7 @@ audit_store_open(const char *path, enum audit_store_mode mode, int sync,
 	if (mode == AUDIT_STORE_CREATE)
 		flags |= SQLITE_OPEN_CREATE;
 	if (sqlite3_open_v2(path, &as->db, flags, NULL) != SQLITE_OK) {
-		audit_store_fail(as, "open");
+		as_fail(as, "open");
 		goto fail;
 	}
 	if (configure(as, mode, sync) == -1)
@@ -284,7 +284,7 @@ step_done(struct audit_store *as, sqlite3_stmt *stmt, const char *what)
 
 	sqlite3_reset(stmt);
 	sqlite3_clear_bindings(stmt);
-	return r == SQLITE_DONE ? 0 : audit_store_fail(as, what);
+	return r == SQLITE_DONE ? 0 : as_fail(as, what);
 }
 
 static void
@@ -314,15 +314,15 @@ span_reload(struct audit_store *as)
 	int		 r;
 
 	as->span_n = as->span_any = 0;
-	if ((stmt = audit_store_prepare(as, "SELECT coalesce((SELECT max(seq) "
+	if ((stmt = as_prepare(as, "SELECT coalesce((SELECT max(seq) "
 	    "FROM checkpoints), 0) + 1")) == NULL)
 		return -1;
 	r = sqlite3_step(stmt);
 	as->span_lo = sqlite3_column_int64(stmt, 0);
 	sqlite3_finalize(stmt);
 	if (r != SQLITE_ROW)
-		return audit_store_fail(as, "open segment");
-	if ((stmt = audit_store_prepare(as, "SELECT DISTINCT client FROM "
+		return as_fail(as, "open segment");
+	if ((stmt = as_prepare(as, "SELECT DISTINCT client FROM "
 	    "records WHERE seq >= ? AND client IS NOT NULL")) == NULL)
 		return -1;
 	sqlite3_bind_int64(stmt, 1, as->span_lo);
@@ -330,7 +330,7 @@ span_reload(struct audit_store *as)
 		span_add(as, (const char *)sqlite3_column_text(stmt, 0));
 	sqlite3_finalize(stmt);
 	if (r != SQLITE_DONE)
-		return audit_store_fail(as, "open segment");
+		return as_fail(as, "open segment");
 	as->span_stale = 0;
 	return 0;
 }
@@ -459,7 +459,7 @@ column_field(sqlite3_stmt *stmt, int col, struct audit_rec *r,
 }
 
 void
-audit_store_row_rec(sqlite3_stmt *stmt, struct audit_rec *r)
+as_row_rec(sqlite3_stmt *stmt, struct audit_rec *r)
 {
 	int i;
 
@@ -493,7 +493,7 @@ one_row(struct audit_store *as, const char *sql, int nargs, int64_t a,
 	int		 r, rc = -1;
 
 	pthread_mutex_lock(&as->mu);
-	if ((stmt = audit_store_prepare(as, sql)) == NULL)
+	if ((stmt = as_prepare(as, sql)) == NULL)
 		goto out;
 	if (nargs > 0)
 		sqlite3_bind_int64(stmt, 1, a);
@@ -506,7 +506,7 @@ one_row(struct audit_store *as, const char *sql, int nargs, int64_t a,
 	} else if (r == SQLITE_ROW || r == SQLITE_DONE)
 		rc = AUDIT_STORE_NONE;
 	else
-		audit_store_fail(as, "read");
+		as_fail(as, "read");
 out:
 	sqlite3_finalize(stmt);
 	pthread_mutex_unlock(&as->mu);
@@ -516,7 +516,7 @@ out:
 static void
 rec_cb(sqlite3_stmt *stmt, void *out)
 {
-	audit_store_row_rec(stmt, out);
+	as_row_rec(stmt, out);
 }
 
 static void
@@ -537,7 +537,7 @@ audit_store_last(struct audit_store *as, struct audit_rec *r)
 	char sql[COLS_MAX + 64];
 
 	snprintf(sql, sizeof(sql), "SELECT %s FROM records ORDER BY seq DESC "
-	    "LIMIT 1", audit_store_cols);
+	    "LIMIT 1", as_cols);
 	return one_row(as, sql, 0, 0, 0, rec_cb, r);
 }
 
@@ -571,12 +571,12 @@ run_int(struct audit_store *as, const char *sql, int64_t a)
 {
 	sqlite3_stmt *stmt;
 
-	if ((stmt = audit_store_prepare(as, sql)) == NULL)
+	if ((stmt = as_prepare(as, sql)) == NULL)
 		return -1;
 	sqlite3_bind_int64(stmt, 1, a);
 	if (sqlite3_step(stmt) != SQLITE_DONE) {
 		sqlite3_finalize(stmt);
-		return audit_store_fail(as, "prune");
+		return as_fail(as, "prune");
 	}
 	sqlite3_finalize(stmt);
 	return 0;
@@ -603,14 +603,14 @@ audit_store_meta_get(struct audit_store *as, const char *key,
 
 	*val = NULL;
 	pthread_mutex_lock(&as->mu);
-	if ((stmt = audit_store_prepare(as, "SELECT value FROM meta WHERE key = ?")) ==
+	if ((stmt = as_prepare(as, "SELECT value FROM meta WHERE key = ?")) ==
 	    NULL)
 		goto out;
 	sqlite3_bind_text(stmt, 1, key, -1, SQLITE_STATIC);
 	if ((r = sqlite3_step(stmt)) == SQLITE_DONE)
 		rc = AUDIT_STORE_NONE;
 	else if (r != SQLITE_ROW)
-		audit_store_fail(as, "meta");
+		as_fail(as, "meta");
 	else if ((n = sqlite3_column_bytes(stmt, 0)) >= 0 &&
 	    (*val = malloc((size_t)n + 1)) != NULL) {
 		if (n > 0)
@@ -632,12 +632,12 @@ audit_store_meta_put(struct audit_store *as, const char *key,
 	int		 rc = -1;
 
 	pthread_mutex_lock(&as->mu);
-	if ((stmt = audit_store_prepare(as, "INSERT INTO meta(key, value) VALUES (?, ?) "
+	if ((stmt = as_prepare(as, "INSERT INTO meta(key, value) VALUES (?, ?) "
 	    "ON CONFLICT(key) DO UPDATE SET value = excluded.value")) == NULL)
 		goto out;
 	sqlite3_bind_text(stmt, 1, key, -1, SQLITE_STATIC);
 	sqlite3_bind_blob(stmt, 2, val, (int)len, SQLITE_STATIC);
-	rc = sqlite3_step(stmt) == SQLITE_DONE ? 0 : audit_store_fail(as, "meta put");
+	rc = sqlite3_step(stmt) == SQLITE_DONE ? 0 : as_fail(as, "meta put");
 out:
 	sqlite3_finalize(stmt);
 	pthread_mutex_unlock(&as->mu);
@@ -661,7 +661,7 @@ walk_merge(struct audit_store *as, sqlite3_stmt *rs, sqlite3_stmt *cs,
 	while (rc == 0 && (rr == SQLITE_ROW || cr == SQLITE_ROW)) {
 		if (rr == SQLITE_ROW && (cr != SQLITE_ROW ||
 		    sqlite3_column_int64(rs, 0) <= sqlite3_column_int64(cs, 0))) {
-			audit_store_row_rec(rs, &r);
+			as_row_rec(rs, &r);
 			last = r.seq;
 			n++;
 			rc = cb(arg, &r, NULL);
@@ -676,7 +676,7 @@ walk_merge(struct audit_store *as, sqlite3_stmt *rs, sqlite3_stmt *cs,
 	}
 	if (rc == 0 && ((rr != SQLITE_DONE && rr != SQLITE_ROW) ||
 	    (cr != SQLITE_DONE && cr != SQLITE_ROW)))
-		rc = audit_store_fail(as, "walk");
+		rc = as_fail(as, "walk");
 	return rc;
 }
 
@@ -690,12 +690,12 @@ audit_store_walk(struct audit_store *as, int64_t from, int64_t to,
 
 	pthread_mutex_lock(&as->mu);
 	snprintf(sql, sizeof(sql), "SELECT %s FROM records WHERE seq >= ? AND "
-	    "seq <= ? ORDER BY seq LIMIT ?", audit_store_cols);
-	if (audit_store_exec(as, "BEGIN") == -1)
+	    "seq <= ? ORDER BY seq LIMIT ?", as_cols);
+	if (as_exec(as, "BEGIN") == -1)
 		goto out;
-	if ((rs = audit_store_prepare(as, sql)) == NULL || (cs = audit_store_prepare(as, "SELECT seq, "
-	    "time_us, hash, signature FROM checkpoints WHERE seq >= ? AND "
-	    "seq <= ? ORDER BY seq")) == NULL)
+	if ((rs = as_prepare(as, sql)) == NULL || (cs = as_prepare(as,
+	    "SELECT seq, time_us, hash, signature FROM checkpoints WHERE "
+	    "seq >= ? AND seq <= ? ORDER BY seq")) == NULL)
 		goto end;
 	sqlite3_bind_int64(rs, 1, from);
 	sqlite3_bind_int64(rs, 2, to);

@@ -36,14 +36,14 @@ struct audit_store {
 };
 
 /* "seq, time_us, …, body_digest, hash", made once from audit_fields. */
-extern char audit_store_cols[COLS_MAX];
+extern char as_cols[COLS_MAX];
 
 /* Record what failed in AS's error; -1. */
-int audit_store_fail(struct audit_store *as, const char *what);
-int audit_store_exec(struct audit_store *as, const char *sql);
-sqlite3_stmt *audit_store_prepare(struct audit_store *as, const char *sql);
+int as_fail(struct audit_store *as, const char *what);
+int as_exec(struct audit_store *as, const char *sql);
+sqlite3_stmt *as_prepare(struct audit_store *as, const char *sql);
 
-/* Fill R from a row selected with audit_store_cols. */
-void audit_store_row_rec(sqlite3_stmt *stmt, struct audit_rec *r);
+/* Fill R from a row selected with as_cols. */
+void as_row_rec(sqlite3_stmt *stmt, struct audit_rec *r);
 
 #endif
