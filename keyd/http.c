@@ -50,19 +50,16 @@ int
 http_header_add(struct http_resp *resp, const char *name, const char *value)
 {
 	struct http_hdrs	*h = &resp->hdrs;
-	char			*n, *v;
+	size_t			 nl = strlen(name), vl = strlen(value);
+	char			*n;
 
-	if (h->n == HTTP_HDRS_MAX)
+	/* one allocation: the name, then the value; freed by its name */
+	if (h->n == HTTP_HDRS_MAX || (n = malloc(nl + vl + 2)) == NULL)
 		return -1;
-	n = strdup(name);
-	v = strdup(value);
-	if (n == NULL || v == NULL) {
-		free(n);
-		free(v);
-		return -1;
-	}
+	memcpy(n, name, nl + 1);
+	memcpy(n + nl + 1, value, vl + 1);
 	h->name[h->n] = n;
-	h->value[h->n++] = v;
+	h->value[h->n++] = n + nl + 1;
 	return 0;
 }
 
@@ -99,10 +96,8 @@ http_resp_clear(struct http_resp *resp)
 
 	json_decref(resp->body);
 	free(resp->raw);
-	for (i = 0; i < resp->hdrs.n; i++) {
+	for (i = 0; i < resp->hdrs.n; i++)	/* the value is in it */
 		free((char *)(uintptr_t)resp->hdrs.name[i]);
-		free((char *)(uintptr_t)resp->hdrs.value[i]);
-	}
 	memset(resp, 0, sizeof(*resp));
 	resp->audit = audit;
 }

@@ -22,10 +22,8 @@ head_reset(struct fwd_head *h)
 {
 	size_t i;
 
-	for (i = 0; i < h->n; i++) {
+	for (i = 0; i < h->n; i++)	/* the value is in it */
 		free(h->name[i]);
-		free(h->value[i]);
-	}
 	h->n = 0;
 	h->status = 0;
 	h->clen = -1;
@@ -134,14 +132,16 @@ head_field(struct fwd_head *h, const char *name, size_t nn, const char *v,
 		h->bad = 1;
 		return;
 	}
-	h->name[h->n] = strndup(name, nn);
-	h->value[h->n] = strndup(v, vn);
-	if (h->name[h->n] == NULL || h->value[h->n] == NULL) {
-		free(h->name[h->n]);
-		free(h->value[h->n]);
+	/* one allocation: the name, then the value; freed by its name */
+	if ((h->name[h->n] = malloc(nn + vn + 2)) == NULL) {
 		h->bad = 1;
 		return;
 	}
+	memcpy(h->name[h->n], name, nn);
+	h->name[h->n][nn] = '\0';
+	h->value[h->n] = h->name[h->n] + nn + 1;
+	memcpy(h->value[h->n], v, vn);
+	h->value[h->n][vn] = '\0';
 	h->n++;
 }
 
