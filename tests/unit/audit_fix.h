@@ -6,6 +6,7 @@
 #define KEYD_TESTS_AUDIT_FIX_H
 
 #include <stdio.h>
+#include <stdlib.h>
 
 #include <sodium.h>
 
@@ -41,6 +42,31 @@ audit_fix_fini(struct audit_fix *f)
 {
 	audit_close(&f->a);
 	testdir_remove(f->dir);
+}
+
+/* cmocka setup and teardown for a test that needs only a struct
+ * audit_fix: a fresh one named NAME in *STATE, and its end. */
+static inline int
+audit_fix_setup(void **state, const char *name)
+{
+	struct audit_fix *f;
+
+	if ((f = calloc(1, sizeof(*f))) == NULL)
+		return -1;
+	if (audit_fix_init(f, name) == -1) {
+		free(f);
+		return -1;
+	}
+	*state = f;
+	return 0;
+}
+
+static inline int
+audit_fix_teardown(void **state)
+{
+	audit_fix_fini(*state);
+	free(*state);
+	return 0;
 }
 
 /* Open the log with F's options; a test failure when it does not open. */

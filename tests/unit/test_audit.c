@@ -27,26 +27,13 @@
 static int
 setup(void **state)
 {
-	struct audit_fix *f;
-
-	if ((f = calloc(1, sizeof(*f))) == NULL)
-		return -1;
-	if (audit_fix_init(f, "audit") == -1) {
-		free(f);
-		return -1;
-	}
-	*state = f;
-	return 0;
+	return audit_fix_setup(state, "audit");
 }
 
 static int
 teardown(void **state)
 {
-	struct audit_fix *f = *state;
-
-	audit_fix_fini(f);
-	free(f);
-	return 0;
+	return audit_fix_teardown(state);
 }
 
 static int

@@ -39,27 +39,17 @@ struct log {
 static int
 setup(void **state)
 {
-	struct audit_fix *f;
-
-	if ((f = calloc(1, sizeof(*f))) == NULL)
+	if (audit_fix_setup(state, "audit-query") == -1)
 		return -1;
-	if (audit_fix_init(f, "audit-query") == -1) {
-		free(f);
-		return -1;
-	}
-	f->o.cp_interval_s = 3600;	/* segments end where the tests say */
-	*state = f;
+	/* segments end where the tests say */
+	((struct audit_fix *)*state)->o.cp_interval_s = 3600;
 	return 0;
 }
 
 static int
 teardown(void **state)
 {
-	struct audit_fix *f = *state;
-
-	audit_fix_fini(f);
-	free(f);
-	return 0;
+	return audit_fix_teardown(state);
 }
 
 /* A record; NULL members stay null, TIME_US 0 is "now". */
