@@ -129,6 +129,8 @@ absolute_form(char *t, size_t tn, struct http_head *h)
 {
 	size_t	s, e;
 
+	if (t[0] == '/')	/* origin-form: nearly every request */
+		return HTTP_PARSE_OK;
 	if (tn >= 7 && strncasecmp(t, "http://", 7) == 0)
 		s = 7;
 	else if (tn >= 8 && strncasecmp(t, "https://", 8) == 0)
